@@ -1,0 +1,526 @@
+package io.iowq.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+
+/**
+ * The Linux kernel's io_uring worker pool (io-wq, {@code fs/io-wq.c}) in Java: threads created only
+ * when work needs them and let go when it does not, a pool that grows when work blocks and stays at
+ * the CPU count when it does not, exact-key serialized work, linked work, and cancellation of any
+ * pending or running item.
+ *
+ * <h2>Structure</h2>
+ * A pool has {@link IoWqConfig#nodes() nodes} ({@link Node}, the seed's {@code io_wqe}); each node
+ * has one {@link Account} per {@link WorkClass} (the seed's {@code io_wqe_acct}, split as in Linux
+ * 5.15), and each account its own lock, run queue, key chains, free list and {@link Worker}s.
+ * A submission goes to the account of its class on the node chosen stably for the submitting thread.
+ *
+ * <h2>Invariants</h2>
+ * <ol>
+ * <li><b>One lock per account.</b> An account's run queue, key chains, free list, worker list,
+ *     {@code running}, {@code pending}, {@code maxWorkers} and every flag of its workers
+ *     ({@code free}, {@code running}, {@code blocked}, {@code current}, {@code chain}) are read and
+ *     written only under its lock. No code holds two account locks at once, and no user code (tasks,
+ *     context hooks, listeners, callbacks, thread factories) runs under any of them: what a critical
+ *     section decides to start or publish is done after it drops the lock ({@code Account.unlock}).</li>
+ * <li><b>No lost wake-up.</b> A worker decides to park (goes on the free list) under the same lock
+ *     under which a submitter queues work and decides to wake or create. A woken worker is taken off
+ *     the free list and counted running by the waker, inside that lock, so two submitters can never
+ *     pick the same worker and a burst cannot wake more workers than it needs.</li>
+ * <li><b>{@code running}</b> counts the workers that are in work and not blocked, or on their way to
+ *     take work. It rises when a worker is created (before its thread starts), activated from the
+ *     free list, or unblocked; it falls when a worker parks, blocks (told by {@link Blocking} or
+ *     observed by the {@link Manager}) or exits. A submission wakes or creates a worker only while
+ *     {@code running < concurrency} (or the item is {@code CONCURRENT}), so CPU-bound work holds the
+ *     class near its concurrency target and blocked work lets it grow up to {@code maxWorkers}.</li>
+ * <li><b>Keys.</b> A {@link KeyChain} exists exactly while its key has work: either its head is in
+ *     the run queue and nobody owns it, or one worker owns it and is running one of its items. The
+ *     run queue holds only runnable items, so no worker ever scans past blocked hashed work, and two
+ *     items of a key can never run at once. An owner runs at most the items that waited when it took
+ *     the key, then queues the next one behind the other keys.</li>
+ * <li><b>Exactly once.</b> An item's state moves by compare-and-set from PENDING to RUNNING and to
+ *     one final state; whoever wins the final transition counts it and publishes it, once.</li>
+ * <li><b>Interrupts hit their target.</b> Cancel interrupts a worker only under the account lock,
+ *     and only while that worker's {@code current} is the item it matched. The worker clears
+ *     {@code current} and its interrupt status under the same lock before it takes another item, so
+ *     an interrupt aimed at one item can never reach the next.</li>
+ * <li><b>Findable.</b> A pending item is always in exactly one of: a run queue, a key chain, the
+ *     links behind a pending or running item. Cancel looks in all three, then at running items.</li>
+ * <li><b>A node never loses its last worker</b> while the pool runs: its last bound worker does not
+ *     retire. Shutdown lifts this once the queues are drained.</li>
+ * </ol>
+ */
+public final class IoWq extends AbstractExecutorService {
+
+    private static final int RUNNING = 0;
+    private static final int SHUTDOWN = 1;
+    private static final int STOP = 2;
+    private static final int TERMINATED = 3;
+
+    final IoWqConfig config;
+    private final Node[] nodes;
+    private final Manager manager;
+    private final AtomicInteger state = new AtomicInteger(RUNNING);
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final AtomicLong ids = new AtomicLong();
+    private final LongAdder submitted = new LongAdder();
+    private final LongAdder completed = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder cancelled = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder creationFailures = new LongAdder();
+    private final LongAdder hookFailures = new LongAdder();
+
+    /**
+     * Creates the pool and its first worker on every node (the seed's {@code io_wq_create}).
+     *
+     * @throws IllegalStateException if a first worker cannot be created; nothing is left running
+     */
+    public IoWq(IoWqConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.nodes = new Node[config.nodes()];
+        for (int i = 0; i < nodes.length; i++) {
+            nodes[i] = new Node(this, i, config);
+        }
+        this.manager = new Manager(this);
+        manager.start();
+        try {
+            for (Node node : nodes) {
+                node.account(WorkClass.BOUND).startFirstWorker();
+            }
+        } catch (RuntimeException e) {
+            shutdown();
+            manager.stop();
+            throw e;
+        }
+    }
+
+    /** A pool with the default configuration. */
+    public IoWq() {
+        this(IoWqConfig.defaults());
+    }
+
+    /** This pool's configuration (limits as built; see {@link #stats()} for the current ones). */
+    public IoWqConfig config() {
+        return config;
+    }
+
+    // ------------------------------------------------------------------ submission
+
+    /**
+     * Queues {@code work} and its links (the seed's {@code io_wq_enqueue}): it is accepted, captures
+     * the submitter's context, and will end exactly once. Returns {@code work}, which is its future.
+     *
+     * @throws RejectedExecutionException if the pool is shut down, or the item is unbound and the
+     *                                    unbound class can take no more (thread limit); counted
+     * @throws IllegalStateException      if the item was already submitted
+     */
+    public <V> Work<V> enqueue(Work<V> work) {
+        Objects.requireNonNull(work, "work");
+        if (work.pool != null) {
+            throw new IllegalStateException("work " + work.id() + " was already submitted");
+        }
+        ContextHook.Snapshot context = config.contextHook().capture();
+        Account account = nodeForCurrentThread().account(work.workClass());
+        if (!account.enqueue(work, true, context)) {
+            rejected.increment();
+            notifyListener(() -> config.listener().workRejected(work));
+            throw new RejectedExecutionException(isShutdown()
+                    ? "iowq is shut down: refused " + work.description()
+                    : "iowq: the unbound class is at its thread limit (" + config.threadLimit().limit() + " from "
+                            + config.threadLimit().source() + ") with no worker free or running: refused "
+                            + work.description());
+        }
+        return work;
+    }
+
+    @Override
+    public void execute(Runnable command) {
+        Work<Object> work = Work.of(command);
+        work.reportUncaught = true;
+        enqueue(work);
+    }
+
+    @Override
+    public Future<?> submit(Runnable task) {
+        return enqueue(Work.of(task));
+    }
+
+    @Override
+    public <T> Future<T> submit(Runnable task, T result) {
+        Objects.requireNonNull(task, "task");
+        return enqueue(Work.of(() -> {
+            task.run();
+            return result;
+        }).describedAs(String.valueOf(task)));
+    }
+
+    @Override
+    public <T> Future<T> submit(Callable<T> task) {
+        return enqueue(Work.of(task));
+    }
+
+    private Node nodeForCurrentThread() {
+        return nodes.length == 1 ? nodes[0] : nodes[(int) (Thread.currentThread().getId() % nodes.length)];
+    }
+
+    /** Gives ids to {@code work} and its links; called under the account lock that queues it. */
+    void accept(Work<?> work, ContextHook.Snapshot context) {
+        long now = System.nanoTime();
+        int n = 0;
+        for (Work<?> w = work; w != null; w = w.next()) {
+            w.accept(this, ids.incrementAndGet(), context, now);
+            n++;
+        }
+        submitted.add(n);
+    }
+
+    // ------------------------------------------------------------------ running (io_worker_handle_work)
+
+    /**
+     * Runs one item on {@code worker}'s thread with the submitter's context installed, ends it, and
+     * returns its link if that link is to run next on the same worker.
+     */
+    Work<?> execute(Worker worker, Work<?> work) {
+        Object outcome;
+        Work.State end;
+        ContextHook.Scope scope = null;
+        try {
+            scope = work.context.install();
+            outcome = work.call();
+            end = Work.State.COMPLETED;
+        } catch (Throwable t) {
+            outcome = t;
+            end = Work.State.FAILED;
+        }
+        if (scope != null) {
+            try {
+                scope.close();
+            } catch (Throwable t) {
+                hookFailures.increment();
+            }
+        }
+        work.endNanos = System.nanoTime();
+        if (work.end(Work.State.RUNNING, end, outcome)) {
+            published(work);
+            if (end == Work.State.FAILED && work.reportUncaught) {
+                reportUncaught((Throwable) outcome);
+            }
+        }
+        return followLink(worker.account, work);
+    }
+
+    /** The seed's linked work: run here, queue, or cancel the rest of the chain. */
+    private Work<?> followLink(Account account, Work<?> work) {
+        Work<?> link = work.next();
+        if (link == null) {
+            return null;
+        }
+        if (work.state() != Work.State.COMPLETED || isStopped()) {
+            List<Work<?>> ended = new ArrayList<>();
+            cancelChain(link, ended);
+            publishAll(ended);
+            return null;
+        }
+        if (!link.isHashed() && link.workClass() == account.workClass) {
+            return link;
+        }
+        account.node.account(link.workClass()).enqueue(link, false, null);
+        return null;
+    }
+
+    private static void reportUncaught(Throwable t) {
+        Thread current = Thread.currentThread();
+        try {
+            current.getUncaughtExceptionHandler().uncaughtException(current, t);
+        } catch (Throwable ignored) {
+            // the handler itself failed: nothing more to do
+        }
+    }
+
+    /**
+     * Ends {@code work} and every pending item linked behind it as cancelled, adding each one that
+     * this call ended to {@code into}. Returns how many it ended.
+     */
+    int cancelChain(Work<?> work, List<Work<?>> into) {
+        int n = 0;
+        for (Work<?> w = work; w != null; w = w.next()) {
+            if (w.end(Work.State.PENDING, Work.State.CANCELLED, null)) {
+                into.add(w);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void publishAll(List<Work<?>> ended) {
+        for (Work<?> w : ended) {
+            published(w);
+        }
+    }
+
+    /** Counts an item's end and tells the listener and its callbacks, outside every pool lock. */
+    void published(Work<?> work) {
+        switch (work.state()) {
+            case COMPLETED -> completed.increment();
+            case FAILED -> failed.increment();
+            default -> cancelled.increment();
+        }
+        long start = work.startNanos;
+        long end = work.endNanos != 0 ? work.endNanos : System.nanoTime();
+        long wait = start != 0 ? start - work.acceptedNanos : 0;
+        long run = start != 0 ? end - start : 0;
+        notifyListener(() -> config.listener().workEnded(work, wait, run));
+        work.fireCallbacks();
+    }
+
+    private void notifyListener(Runnable call) {
+        try {
+            call.run();
+        } catch (Throwable t) {
+            hookFailures.increment();
+        }
+    }
+
+    void workerCreationFailed(Account account, Throwable cause) {
+        creationFailures.increment();
+        notifyListener(() -> config.listener().workerCreationFailed(account.workClass, cause));
+        manager.retryCreation(account);
+        tryTerminate();
+    }
+
+    // ------------------------------------------------------------------ cancellation (io_wq_cancel_cb)
+
+    /**
+     * Cancels the items that {@code match} selects (the seed's {@code io_wq_cancel_cb}): pending ones
+     * are removed and end cancelled ({@code OK}); running ones end cancelled and their workers are
+     * interrupted unless they are {@code NO_CANCEL} ({@code RUNNING}). Without {@code all}, stops at
+     * the first item found.
+     */
+    public Cancellation cancel(Predicate<Work<?>> match, boolean all) {
+        Objects.requireNonNull(match, "match");
+        Cancellation result = Cancellation.NONE;
+        for (Node node : nodes) {
+            for (Account a : node.accounts()) {
+                result = result.plus(a.cancel(match, all));
+                if (!all && result.result() != CancelResult.NOT_FOUND) {
+                    return result;
+                }
+            }
+        }
+        return result;
+    }
+
+    /** Cancels the item with this id. */
+    public CancelResult cancel(long id) {
+        return cancel(w -> w.id() == id, false).result();
+    }
+
+    /** Cancels every pending and running item of this key. */
+    public Cancellation cancelKey(Object key) {
+        Objects.requireNonNull(key, "key");
+        return cancel(w -> key.equals(w.key()), true);
+    }
+
+    /** Cancels every pending and running item (the seed's {@code io_wq_cancel_all}). */
+    public Cancellation cancelAll() {
+        return cancel(w -> true, true);
+    }
+
+    /** {@code Future.cancel} of one item. */
+    boolean cancelOne(Work<?> work, boolean mayInterrupt) {
+        Account account = work.account;
+        if (account != null && account.cancelOne(work, mayInterrupt)) {
+            return true;
+        }
+        // A link not yet queued: it ends here, with everything behind it.
+        List<Work<?>> ended = new ArrayList<>();
+        cancelChain(work, ended);
+        publishAll(ended);
+        return !ended.isEmpty() && ended.get(0) == work;
+    }
+
+    // ------------------------------------------------------------------ shutdown (io_wq_destroy)
+
+    /** Refuses new work; workers drain what is queued, then exit. */
+    @Override
+    public void shutdown() {
+        advanceState(SHUTDOWN);
+        for (Node node : nodes) {
+            for (Account a : node.accounts()) {
+                a.wakeAllForShutdown();
+            }
+        }
+        tryTerminate();
+    }
+
+    /**
+     * Refuses new work, cancels everything pending and interrupts everything running (unless
+     * {@code NO_CANCEL}). Returns the pending items it cancelled: each element is a {@link Work},
+     * already ended as cancelled, for reporting by id, key and description.
+     */
+    @Override
+    public List<Runnable> shutdownNow() {
+        advanceState(STOP);
+        List<Runnable> cancelledWork = new ArrayList<>();
+        for (Node node : nodes) {
+            for (Account a : node.accounts()) {
+                cancelledWork.addAll(a.cancelEverything());
+                a.wakeAllForShutdown();
+            }
+        }
+        tryTerminate();
+        return cancelledWork;
+    }
+
+    private void advanceState(int target) {
+        for (int s; (s = state.get()) < target; ) {
+            if (state.compareAndSet(s, target)) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return state.get() >= SHUTDOWN;
+    }
+
+    boolean isStopped() {
+        return state.get() >= STOP;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return state.get() == TERMINATED;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return terminated.await(timeout, unit);
+    }
+
+    /** Terminates once the pool is shut down, every queue is empty and every worker has exited. */
+    void tryTerminate() {
+        int s = state.get();
+        if (s < SHUTDOWN || s == TERMINATED) {
+            return;
+        }
+        for (Node node : nodes) {
+            for (Account a : node.accounts()) {
+                if (!a.isTerminated()) {
+                    return;
+                }
+            }
+        }
+        if (state.compareAndSet(s, TERMINATED)) {
+            manager.stop();
+            terminated.countDown();
+        }
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    /**
+     * Changes the most workers of {@code workClass} per node at run time (the later kernels'
+     * {@code IORING_REGISTER_IOWQ_MAX_WORKERS}). Shrinking lets extra workers exit as they go idle;
+     * the concurrency target is capped at the new maximum.
+     */
+    public void setMaxWorkers(WorkClass workClass, int maxWorkers) {
+        if (maxWorkers < 1) {
+            throw new IllegalArgumentException(workClass.tag() + " maxWorkers must be at least 1, was " + maxWorkers);
+        }
+        for (Node node : nodes) {
+            node.account(workClass).resize(maxWorkers);
+        }
+    }
+
+    /** A snapshot of the pool's figures. */
+    public IoWqStats stats() {
+        IoWqStats.ClassStats[] classes = new IoWqStats.ClassStats[2];
+        for (Node node : nodes) {
+            for (Account a : node.accounts()) {
+                int i = a.workClass.ordinal();
+                IoWqStats.ClassStats s = a.stats();
+                classes[i] = classes[i] == null ? s : classes[i].plus(s);
+            }
+        }
+        IoWqStats.ClassStats b = classes[0];
+        IoWqStats.ClassStats u = classes[1];
+        return new IoWqStats(nodes.length, b, u, b.pending() + u.pending(), b.activeKeys() + u.activeKeys(),
+                submitted.sum(), completed.sum(), failed.sum(), cancelled.sum(), rejected.sum(),
+                creationFailures.sum());
+    }
+
+    /** The items waiting to run, oldest first per account. */
+    public List<WorkInfo> pendingWork() {
+        List<WorkInfo> list = new ArrayList<>();
+        long now = System.nanoTime();
+        for (Node node : nodes) {
+            for (Account a : node.accounts()) {
+                a.pendingWork(list, now);
+            }
+        }
+        return list;
+    }
+
+    /** The items running now, with their workers' stacks if {@code withStacks}. */
+    public List<WorkInfo> runningWork(boolean withStacks) {
+        List<WorkInfo> list = new ArrayList<>();
+        long now = System.nanoTime();
+        for (Node node : nodes) {
+            for (Account a : node.accounts()) {
+                a.runningWork(list, now, withStacks);
+            }
+        }
+        return list;
+    }
+
+    /** Failures of context hooks and listeners, which the pool survived. */
+    public long hookFailures() {
+        return hookFailures.sum();
+    }
+
+    /** The live worker threads and the manager thread (for leak checks). */
+    public List<Thread> threads() {
+        List<Thread> threads = new ArrayList<>();
+        for (Node node : nodes) {
+            for (Account a : node.accounts()) {
+                threads.addAll(a.threads());
+            }
+        }
+        if (manager.thread().isAlive()) {
+            threads.add(manager.thread());
+        }
+        return threads;
+    }
+
+    /** Sample rounds the manager has made looking for blocked workers. */
+    public long blockingSamples() {
+        return manager.samples();
+    }
+
+    Node[] nodes() {
+        return nodes;
+    }
+
+    @Override
+    public String toString() {
+        IoWqStats s = stats();
+        return "IoWq[" + (isTerminated() ? "terminated" : isShutdown() ? "shutting down" : "running")
+                + ", bounded " + s.bounded().workers() + "/" + s.bounded().maxWorkers()
+                + ", unbounded " + s.unbounded().workers() + "/" + s.unbounded().maxWorkers()
+                + ", pending " + s.pending() + "]";
+    }
+}

@@ -1,0 +1,234 @@
+package io.iowq.core;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * How an {@link IoWq} is built: the seed's {@code struct io_wq_data} plus the knobs later kernels
+ * added. Limits are per node and per class. Unset values take defaults derived from the machine:
+ * bound {@code concurrency} = the node's CPUs, bound {@code maxWorkers} = 4 × the node's CPUs
+ * (io_uring's {@code min(sq_entries, 4 * CPUs)}), unbound {@code concurrency} = the node's CPUs,
+ * unbound {@code maxWorkers} = the threads still available under the process thread limit.
+ * Bad values are refused by {@link Builder#build()} with an {@link IllegalArgumentException} that
+ * names them, as the seed returns {@code -EINVAL}.
+ */
+public final class IoWqConfig {
+
+    /** Default time an idle worker waits for work before it exits. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(5);
+
+    /** Default prefix of worker thread names. */
+    public static final String DEFAULT_THREAD_NAME_PREFIX = "iowq-";
+
+    private final int nodes;
+    private final int[] maxWorkers;
+    private final int[] concurrency;
+    private final Duration idleTimeout;
+    private final String threadNamePrefix;
+    private final ThreadFactory threadFactory;
+    private final ContextHook contextHook;
+    private final IoWqListener listener;
+    private final ThreadLimit threadLimit;
+    private final boolean observeBlocking;
+    private final Duration blockingSamplePeriod;
+
+    private IoWqConfig(Builder b, int nodes, int[] maxWorkers, int[] concurrency, ThreadLimit threadLimit) {
+        this.nodes = nodes;
+        this.maxWorkers = maxWorkers;
+        this.concurrency = concurrency;
+        this.idleTimeout = b.idleTimeout;
+        this.threadNamePrefix = b.threadNamePrefix;
+        this.threadFactory = b.threadFactory;
+        this.contextHook = b.contextHook;
+        this.listener = b.listener;
+        this.threadLimit = threadLimit;
+        this.observeBlocking = b.observeBlocking;
+        this.blockingSamplePeriod = b.blockingSamplePeriod;
+    }
+
+    /** A builder with every value at its default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The configuration with every value at its default. */
+    public static IoWqConfig defaults() {
+        return builder().build();
+    }
+
+    /** Number of nodes (the seed's {@code io_wqe} per NUMA node). */
+    public int nodes() {
+        return nodes;
+    }
+
+    /** Most workers of {@code workClass} per node. */
+    public int maxWorkers(WorkClass workClass) {
+        return maxWorkers[workClass.ordinal()];
+    }
+
+    /** Running workers of {@code workClass} per node that the pool aims for. */
+    public int concurrency(WorkClass workClass) {
+        return concurrency[workClass.ordinal()];
+    }
+
+    /** Time an idle worker waits for work before it exits. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** Prefix of worker thread names. */
+    public String threadNamePrefix() {
+        return threadNamePrefix;
+    }
+
+    /** Creates the worker threads (they are named by the pool). */
+    public ThreadFactory threadFactory() {
+        return threadFactory;
+    }
+
+    /** Carries the submitter's context to the worker. */
+    public ContextHook contextHook() {
+        return contextHook;
+    }
+
+    /** Receives the pool's events. */
+    public IoWqListener listener() {
+        return listener;
+    }
+
+    /** The process thread limit that unbound workers count against. */
+    public ThreadLimit threadLimit() {
+        return threadLimit;
+    }
+
+    /** Whether the manager watches busy workers for blocking they did not announce. */
+    public boolean observeBlocking() {
+        return observeBlocking;
+    }
+
+    /** The longest period between two looks at busy workers while work waits. */
+    public Duration blockingSamplePeriod() {
+        return blockingSamplePeriod;
+    }
+
+    /** CPUs per node: the available processors shared evenly, at least one. */
+    static int cpusPerNode(int nodes) {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / nodes);
+    }
+
+    /** Builds an {@link IoWqConfig}; unset values take their defaults. */
+    public static final class Builder {
+
+        private Integer nodes;
+        private final Integer[] maxWorkers = new Integer[2];
+        private final Integer[] concurrency = new Integer[2];
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private String threadNamePrefix = DEFAULT_THREAD_NAME_PREFIX;
+        private ThreadFactory threadFactory = Thread::new;
+        private ContextHook contextHook = ContextHook.NONE;
+        private IoWqListener listener = IoWqListener.NONE;
+        private ThreadLimit threadLimit;
+        private boolean observeBlocking = true;
+        private Duration blockingSamplePeriod = Duration.ofMillis(10);
+
+        private Builder() {
+        }
+
+        /** Number of nodes; by default the NUMA nodes online, 1 where unknown. */
+        public Builder nodes(int nodes) {
+            this.nodes = nodes;
+            return this;
+        }
+
+        /** Most workers of {@code workClass} per node. */
+        public Builder maxWorkers(WorkClass workClass, int maxWorkers) {
+            this.maxWorkers[workClass.ordinal()] = maxWorkers;
+            return this;
+        }
+
+        /** Running workers of {@code workClass} per node the pool aims for. */
+        public Builder concurrency(WorkClass workClass, int concurrency) {
+            this.concurrency[workClass.ordinal()] = concurrency;
+            return this;
+        }
+
+        /** Time an idle worker waits for work before it exits (default 5 s). */
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
+            return this;
+        }
+
+        /** Prefix of worker thread names (default {@code iowq-}). */
+        public Builder threadNamePrefix(String threadNamePrefix) {
+            this.threadNamePrefix = Objects.requireNonNull(threadNamePrefix, "threadNamePrefix");
+            return this;
+        }
+
+        /** Creates the worker threads; the pool names them. */
+        public Builder threadFactory(ThreadFactory threadFactory) {
+            this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
+            return this;
+        }
+
+        /** Carries the submitter's context to the worker. */
+        public Builder contextHook(ContextHook contextHook) {
+            this.contextHook = Objects.requireNonNull(contextHook, "contextHook");
+            return this;
+        }
+
+        /** Receives the pool's events. */
+        public Builder listener(IoWqListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** The process thread limit; by default read from the system ({@link ThreadLimit#detect()}). */
+        public Builder threadLimit(ThreadLimit threadLimit) {
+            this.threadLimit = Objects.requireNonNull(threadLimit, "threadLimit");
+            return this;
+        }
+
+        /** Whether the manager watches busy workers for blocking (default on). */
+        public Builder observeBlocking(boolean observeBlocking) {
+            this.observeBlocking = observeBlocking;
+            return this;
+        }
+
+        /** The longest period between two looks at busy workers while work waits (default 10 ms). */
+        public Builder blockingSamplePeriod(Duration period) {
+            this.blockingSamplePeriod = Objects.requireNonNull(period, "blockingSamplePeriod");
+            return this;
+        }
+
+        /** Validates and builds; bad values throw {@link IllegalArgumentException} naming them. */
+        public IoWqConfig build() {
+            int n = nodes != null ? nodes : Topology.numaNodes();
+            require(n >= 1, "nodes must be at least 1, was " + n);
+            require(!idleTimeout.isNegative(), "idleTimeout must not be negative, was " + idleTimeout);
+            require(!blockingSamplePeriod.isNegative() && !blockingSamplePeriod.isZero(),
+                    "blockingSamplePeriod must be positive, was " + blockingSamplePeriod);
+            ThreadLimit limit = threadLimit != null ? threadLimit : ThreadLimit.detect();
+            int cpus = cpusPerNode(n);
+            int[] max = new int[2];
+            int[] conc = new int[2];
+            for (WorkClass c : WorkClass.values()) {
+                int i = c.ordinal();
+                int defaultMax = c == WorkClass.BOUND ? 4 * cpus : limit.availableWorkers();
+                max[i] = maxWorkers[i] != null ? maxWorkers[i] : defaultMax;
+                require(max[i] >= 1, c.tag() + " maxWorkers must be at least 1, was " + max[i]);
+                conc[i] = concurrency[i] != null ? concurrency[i] : Math.min(cpus, max[i]);
+                require(conc[i] >= 1, c.tag() + " concurrency must be at least 1, was " + conc[i]);
+                require(conc[i] <= max[i], c.tag() + " concurrency must not exceed maxWorkers ("
+                        + max[i] + "), was " + conc[i]);
+            }
+            return new IoWqConfig(this, n, max, conc, limit);
+        }
+
+        private static void require(boolean condition, String message) {
+            if (!condition) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.iowq.core;
+
+/**
+ * A snapshot of the pool, with everything the Actuator contract shows. Each class's figures are
+ * totals over the nodes, each read under its account's lock (consistent per account); the counters
+ * are read after them, so {@code submitted} can only be ahead of the sum of the rest.
+ *
+ * @param nodes     number of nodes
+ * @param bounded   the bound class
+ * @param unbounded the unbound class
+ * @param pending   items queued or waiting behind their key
+ * @param activeKeys keys with work queued or running
+ * @param submitted items accepted (links included)
+ * @param completed items that returned normally
+ * @param failed    items that threw
+ * @param cancelled items cancelled
+ * @param rejected  items refused at submission
+ * @param creationFailures worker threads that could not be created
+ */
+public record IoWqStats(int nodes, ClassStats bounded, ClassStats unbounded, long pending, long activeKeys,
+                        long submitted, long completed, long failed, long cancelled, long rejected,
+                        long creationFailures) {
+
+    /** The class's figures. */
+    public ClassStats of(WorkClass workClass) {
+        return workClass == WorkClass.BOUND ? bounded : unbounded;
+    }
+
+    /**
+     * One class's figures, totals over the nodes.
+     *
+     * @param maxWorkers  most workers
+     * @param concurrency running workers aimed for
+     * @param workers     live workers (including starting ones)
+     * @param running     workers in work and not blocked, or about to take work
+     * @param idle        workers on the free list
+     * @param blocked     workers in work and blocked
+     * @param pending     items queued or waiting behind their key
+     * @param activeKeys  keys with work queued or running
+     */
+    public record ClassStats(int maxWorkers, int concurrency, int workers, int running, int idle, int blocked,
+                             long pending, long activeKeys) {
+
+        ClassStats plus(ClassStats o) {
+            return new ClassStats(maxWorkers + o.maxWorkers, concurrency + o.concurrency, workers + o.workers,
+                    running + o.running, idle + o.idle, blocked + o.blocked, pending + o.pending,
+                    activeKeys + o.activeKeys);
+        }
+    }
+}

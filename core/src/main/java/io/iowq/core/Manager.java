@@ -1,0 +1,189 @@
+package io.iowq.core;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The pool's manager thread (the seed's {@code io_wq_manager}): it retries worker creation that
+ * failed, and, while work waits, watches busy workers for blocking they did not announce — the
+ * "observed" half of the seed's {@code io_wq_worker_sleeping} / {@code io_wq_worker_running}.
+ * <p>
+ * A busy worker is taken as blocked when its thread is seen {@code BLOCKED}, {@code WAITING} or
+ * {@code TIMED_WAITING} on two samples in a row inside the same item, or when it is {@code RUNNABLE}
+ * but its thread CPU time has not moved for a whole stall window (blocked in native I/O, where the
+ * state still says RUNNABLE); a runnable thread that the OS has not scheduled makes no progress
+ * either, so one sample is never enough. It runs again when it makes progress. While no work waits,
+ * the manager only reads each account's pending count once per period.
+ */
+final class Manager implements Runnable {
+
+    /** Failed creations in a row after which a class without workers cancels its queued work. */
+    static final int MAX_CREATION_FAILURES = 8;
+    private static final long RETRY_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long MIN_SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final IoWq pool;
+    private final Thread thread;
+    private final ConcurrentLinkedQueue<Account> retryRequests = new ConcurrentLinkedQueue<>();
+    private final Map<Account, Long> retryDue = new HashMap<>();
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final boolean cpuTime;
+    private final long maxSampleNanos;
+    private final long stallNanos;
+    private final List<Worker> busy = new ArrayList<>();
+    private volatile boolean stopped;
+    private volatile long samples;
+
+    Manager(IoWq pool) {
+        this.pool = pool;
+        this.maxSampleNanos = pool.config.blockingSamplePeriod().toNanos();
+        this.stallNanos = Math.max(2 * maxSampleNanos, TimeUnit.MILLISECONDS.toNanos(20));
+        this.cpuTime = threads.isThreadCpuTimeSupported() && enableCpuTime();
+        this.thread = new Thread(this, pool.config.threadNamePrefix() + "manager");
+        thread.setDaemon(true);
+    }
+
+    private boolean enableCpuTime() {
+        try {
+            if (!threads.isThreadCpuTimeEnabled()) {
+                threads.setThreadCpuTimeEnabled(true);
+            }
+            return true;
+        } catch (UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    void stop() {
+        stopped = true;
+        LockSupport.unpark(thread);
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    /** Sample rounds so far (for tests and the cost benchmark). */
+    long samples() {
+        return samples;
+    }
+
+    /** Asks for another try at creating a worker for {@code account}. */
+    void retryCreation(Account account) {
+        retryRequests.add(account);
+        LockSupport.unpark(thread);
+    }
+
+    @Override
+    public void run() {
+        long period = maxSampleNanos;
+        while (!stopped) {
+            long now = System.nanoTime();
+            long wake = now + period;
+            wake = Math.min(wake, runRetries(now));
+            if (pool.config.observeBlocking() && workWaits()) {
+                period = sampleBusyWorkers() ? MIN_SAMPLE_NANOS : Math.min(2 * period, maxSampleNanos);
+                wake = Math.min(wake, System.nanoTime() + period);
+            } else {
+                period = MIN_SAMPLE_NANOS;
+                wake = Math.min(wake, System.nanoTime() + maxSampleNanos);
+            }
+            LockSupport.parkNanos(this, Math.max(0, wake - System.nanoTime()));
+        }
+    }
+
+    /** Runs the retries that are due; returns when the next one is. */
+    private long runRetries(long now) {
+        for (Account a; (a = retryRequests.poll()) != null; ) {
+            retryDue.putIfAbsent(a, now + RETRY_DELAY_NANOS);
+        }
+        long next = Long.MAX_VALUE;
+        for (Iterator<Map.Entry<Account, Long>> it = retryDue.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Account, Long> e = it.next();
+            if (e.getValue() - now > 0) {
+                next = Math.min(next, e.getValue());
+                continue;
+            }
+            it.remove();
+            e.getKey().retryCreation(MAX_CREATION_FAILURES);
+        }
+        return next;
+    }
+
+    private boolean workWaits() {
+        for (Node node : pool.nodes()) {
+            for (Account a : node.accounts()) {
+                if (a.hasQueuedWork()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** One sample round over the busy workers of accounts where work waits; returns whether any changed. */
+    private boolean sampleBusyWorkers() {
+        samples++;
+        boolean changed = false;
+        long now = System.nanoTime();
+        for (Node node : pool.nodes()) {
+            for (Account a : node.accounts()) {
+                if (!a.hasQueuedWork()) {
+                    continue;
+                }
+                busy.clear();
+                a.busyWorkers(busy);
+                for (Worker w : busy) {
+                    changed |= sample(a, w, now);
+                }
+            }
+        }
+        busy.clear();
+        return changed;
+    }
+
+    private boolean sample(Account account, Worker w, long now) {
+        Thread t = w.thread;
+        Work<?> work = w.sampleWork;
+        if (t == null || work == null) {
+            return false;
+        }
+        Thread.State state = t.getState();
+        long cpu = cpuTime ? threads.getThreadCpuTime(t.getId()) : -1;
+        boolean waiting = state == Thread.State.BLOCKED || state == Thread.State.WAITING
+                || state == Thread.State.TIMED_WAITING;
+        if (work != w.sampledWork) {
+            w.sampledWork = work;
+            w.sampledCpuNanos = cpu;
+            w.stallSinceNanos = now;
+            w.waitingSamples = waiting ? 1 : 0;
+            return false;
+        }
+        w.waitingSamples = waiting ? w.waitingSamples + 1 : 0;
+        boolean progressed = cpu != w.sampledCpuNanos;
+        if (progressed) {
+            w.sampledCpuNanos = cpu;
+            w.stallSinceNanos = now;
+        }
+        boolean stalled = cpuTime && state == Thread.State.RUNNABLE && now - w.stallSinceNanos >= stallNanos;
+        if (w.waitingSamples >= 2 || stalled) {
+            return account.observedBlocked(w, work);
+        }
+        if (progressed && !waiting) {
+            return account.observedRunning(w, work);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,116 @@
+package io.iowq.core;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * The process thread limit that unbound workers count against: the seed's {@code RLIMIT_NPROC}
+ * check in {@code io_wq_can_queue}.
+ * <p>
+ * {@link #detect()} takes the first finite value of: the soft "Max processes" of
+ * {@code /proc/self/limits}, the cgroup's {@code pids.max} (v2, then v1), and
+ * {@code /proc/sys/kernel/threads-max}; off Linux, or where none is readable,
+ * {@value #DEFAULT_LIMIT}.
+ *
+ * @param limit  the most threads the process may have
+ * @param source where the limit was read
+ */
+public record ThreadLimit(long limit, String source) {
+
+    /** The limit where the system tells none. */
+    public static final long DEFAULT_LIMIT = 4096;
+
+    /** Validates the limit. */
+    public ThreadLimit {
+        if (limit < 1) {
+            throw new IllegalArgumentException("thread limit must be at least 1, was " + limit);
+        }
+    }
+
+    /** A limit set by configuration. */
+    public static ThreadLimit of(long limit) {
+        return new ThreadLimit(limit, "configured");
+    }
+
+    /** Reads the limit from this system. */
+    public static ThreadLimit detect() {
+        return detect(Path.of("/"));
+    }
+
+    /** Reads the limit from the files under {@code root} (a test can lay out its own). */
+    static ThreadLimit detect(Path root) {
+        OptionalLong v = maxProcesses(root.resolve("proc/self/limits"));
+        if (v.isPresent()) {
+            return new ThreadLimit(v.getAsLong(), "/proc/self/limits");
+        }
+        for (String pidsMax : List.of("sys/fs/cgroup/pids.max", "sys/fs/cgroup/pids/pids.max")) {
+            v = number(root.resolve(pidsMax));
+            if (v.isPresent()) {
+                return new ThreadLimit(v.getAsLong(), "/" + pidsMax);
+            }
+        }
+        v = number(root.resolve("proc/sys/kernel/threads-max"));
+        if (v.isPresent()) {
+            return new ThreadLimit(v.getAsLong(), "/proc/sys/kernel/threads-max");
+        }
+        return new ThreadLimit(DEFAULT_LIMIT, "default");
+    }
+
+    /** Threads that may still be created: the limit less the threads alive now, at least 1. */
+    public int availableWorkers() {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, limit - aliveThreads()));
+    }
+
+    /** Whether the process has as many threads as the limit allows. */
+    public boolean reached() {
+        return aliveThreads() >= limit;
+    }
+
+    /** Threads of this process now: {@code /proc/self/status} where there is one, else the JVM's count. */
+    static long aliveThreads() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Threads:")) {
+                    return Long.parseLong(line.substring(8).trim());
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux: fall through
+        }
+        return ManagementFactory.getThreadMXBean().getThreadCount();
+    }
+
+    private static OptionalLong maxProcesses(Path limits) {
+        try {
+            for (String line : Files.readAllLines(limits)) {
+                if (line.startsWith("Max processes")) {
+                    String[] f = line.substring("Max processes".length()).trim().split("\\s+");
+                    return finite(f[0]);
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // unreadable: try the next source
+        }
+        return OptionalLong.empty();
+    }
+
+    private static OptionalLong number(Path file) {
+        try {
+            return finite(Files.readString(file).trim());
+        } catch (IOException | RuntimeException ignored) {
+            return OptionalLong.empty();
+        }
+    }
+
+    private static OptionalLong finite(String value) {
+        if (value.equals("unlimited") || value.equals("max")) {
+            return OptionalLong.empty();
+        }
+        long v = Long.parseLong(value);
+        return v > 0 ? OptionalLong.of(v) : OptionalLong.empty();
+    }
+}

@@ -1,0 +1,405 @@
+package io.iowq.core;
+
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+
+/**
+ * One item of work and its future: the seed's {@code struct io_wq_work}.
+ * <p>
+ * An item is described before it is submitted ({@link #hashed(Object)}, {@link #unbound()},
+ * {@link #concurrent()}, {@link #noCancel()}, {@link #link(Work)}, {@link #describedAs(String)}); once
+ * the pool has accepted it, it is immutable but for its state, and those methods throw.
+ * <p>
+ * Its state moves once from {@code PENDING} through {@code RUNNING} to exactly one of
+ * {@code COMPLETED}, {@code FAILED} or {@code CANCELLED} (or straight from {@code PENDING} to
+ * {@code CANCELLED}), by compare-and-set, so every accepted item ends exactly once.
+ *
+ * @param <V> the result type
+ */
+public final class Work<V> implements RunnableFuture<V> {
+
+    /** Where an item is in its life. */
+    public enum State {
+        /** Accepted (or not yet submitted) and not started. */
+        PENDING,
+        /** A worker is running it. */
+        RUNNING,
+        /** It returned normally. */
+        COMPLETED,
+        /** It threw. */
+        FAILED,
+        /** It was cancelled: removed before it ran, interrupted, or a link behind a failed item. */
+        CANCELLED;
+
+        /** Whether this state is final. */
+        public boolean isDone() {
+            return ordinal() >= COMPLETED.ordinal();
+        }
+    }
+
+    private static final State[] STATES = State.values();
+    /** Held for the few instructions between winning an end and publishing its outcome. */
+    private static final int ENDING = -1;
+    private static final AtomicIntegerFieldUpdater<Work> STATE =
+            AtomicIntegerFieldUpdater.newUpdater(Work.class, "state");
+    private static final AtomicReferenceFieldUpdater<Work, Callback> CALLBACKS =
+            AtomicReferenceFieldUpdater.newUpdater(Work.class, Callback.class, "callbacks");
+    private static final Callback FIRED = new Callback(null, null);
+
+    private final Callable<V> task;
+    private Object key;
+    private WorkClass workClass = WorkClass.BOUND;
+    private boolean concurrent;
+    private boolean noCancel;
+    private String description;
+    private Work<?> next;
+    boolean reportUncaught;
+
+    // Set once when the pool accepts the item (published by the account lock or the state CAS).
+    long id;
+    IoWq pool;
+    Account account;
+    ContextHook.Snapshot context = ContextHook.Snapshot.EMPTY;
+    long acceptedNanos;
+
+    // Written by the worker that runs the item, under its account's lock.
+    volatile Worker runner;
+    volatile long startNanos;
+    long endNanos;
+
+    private volatile int state;
+    private Object outcome;
+    private volatile Callback callbacks;
+    private volatile boolean waiters;
+
+    private Work(Callable<V> task) {
+        this.task = Objects.requireNonNull(task, "task");
+    }
+
+    /** An item that calls {@code task}. */
+    public static <V> Work<V> of(Callable<V> task) {
+        return new Work<>(task);
+    }
+
+    /** An item that runs {@code task}; its result is {@code null}. */
+    public static Work<Object> of(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        return new Work<>(new RunnableCallable(task));
+    }
+
+    // ---------------------------------------------------------------- description, before submission
+
+    /**
+     * Makes this item hashed on {@code key} (the seed's {@code io_wq_hash_work}, with exact keys):
+     * items with equal keys never run at once and run in submission order.
+     */
+    public Work<V> hashed(Object key) {
+        checkNotAccepted();
+        this.key = Objects.requireNonNull(key, "key");
+        return this;
+    }
+
+    /** Puts this item in the unbound class: it may block without bound ({@code IO_WQ_WORK_UNBOUND}). */
+    public Work<V> unbound() {
+        checkNotAccepted();
+        this.workClass = WorkClass.UNBOUND;
+        return this;
+    }
+
+    /** Puts this item in {@code workClass}. */
+    public Work<V> in(WorkClass workClass) {
+        checkNotAccepted();
+        this.workClass = Objects.requireNonNull(workClass, "workClass");
+        return this;
+    }
+
+    /** Submitting this item always wakes a worker, whatever the running count ({@code IO_WQ_WORK_CONCURRENT}). */
+    public Work<V> concurrent() {
+        checkNotAccepted();
+        this.concurrent = true;
+        return this;
+    }
+
+    /** Once running, this item is never interrupted by a cancellation ({@code IO_WQ_WORK_NO_CANCEL}). */
+    public Work<V> noCancel() {
+        checkNotAccepted();
+        this.noCancel = true;
+        return this;
+    }
+
+    /** Names this item in stats and logs (by default, the task's {@code toString()}). */
+    public Work<V> describedAs(String description) {
+        checkNotAccepted();
+        this.description = description;
+        return this;
+    }
+
+    /**
+     * Links {@code next} behind this item (the seed's linked work): it is accepted with this item,
+     * runs when this item completes normally (on the same worker unless it is hashed or of another
+     * class), and is cancelled if this item fails or is cancelled. Returns {@code next}, so chains read
+     * left to right: {@code a.link(b).link(c)}.
+     */
+    public <T> Work<T> link(Work<T> next) {
+        checkNotAccepted();
+        Objects.requireNonNull(next, "next");
+        if (this.next != null) {
+            throw new IllegalStateException("item already has a link");
+        }
+        for (Work<?> w = next; w != null; w = w.next) {
+            if (w == this) {
+                throw new IllegalArgumentException("link would make a cycle");
+            }
+            w.checkNotAccepted();
+        }
+        this.next = next;
+        return next;
+    }
+
+    private void checkNotAccepted() {
+        if (pool != null) {
+            throw new IllegalStateException("work " + id + " was already submitted");
+        }
+    }
+
+    // ---------------------------------------------------------------- what the pool and operators read
+
+    /** The id given at acceptance (0 before): unique within the pool. */
+    public long id() {
+        return id;
+    }
+
+    /** The hash key, or {@code null} for unhashed work. */
+    public Object key() {
+        return key;
+    }
+
+    /** Whether this item is hashed. */
+    public boolean isHashed() {
+        return key != null;
+    }
+
+    /** The class of this item. */
+    public WorkClass workClass() {
+        return workClass;
+    }
+
+    /** Whether submitting it always wakes a worker. */
+    public boolean isConcurrent() {
+        return concurrent;
+    }
+
+    /** Whether a running cancellation leaves it alone. */
+    public boolean isNoCancel() {
+        return noCancel;
+    }
+
+    /** The next item of its link chain, or {@code null}. */
+    public Work<?> next() {
+        return next;
+    }
+
+    /** The description given, else the task's {@code toString()}. */
+    public String description() {
+        if (description != null) {
+            return description;
+        }
+        return task instanceof RunnableCallable r ? String.valueOf(r.task) : String.valueOf(task);
+    }
+
+    /** The current state. */
+    public State state() {
+        int s;
+        while ((s = state) == ENDING) {
+            Thread.onSpinWait();
+        }
+        return STATES[s];
+    }
+
+    /** The exception an item that {@code FAILED} threw, else {@code null}. */
+    public Throwable failure() {
+        return state() == State.FAILED ? (Throwable) outcome : null;
+    }
+
+    /** Runs {@code action} once this item has ended (at once if it has). */
+    public void whenDone(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        for (;;) {
+            Callback head = callbacks;
+            if (head == FIRED) {
+                action.run();
+                return;
+            }
+            if (CALLBACKS.compareAndSet(this, head, new Callback(action, head))) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Work[id=" + id + (key != null ? ", key=" + key : "") + ", " + workClass.tag() + ", "
+                + state() + ", " + description() + "]";
+    }
+
+    // ---------------------------------------------------------------- Future
+
+    /**
+     * Cancels this item in its pool: a pending item is removed and ends cancelled; a running one ends
+     * cancelled and, if {@code mayInterruptIfRunning} and it is not {@code NO_CANCEL}, its worker is
+     * interrupted. Returns whether this call cancelled it.
+     */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        if (pool == null) {
+            return end(State.PENDING, State.CANCELLED, null);
+        }
+        return pool.cancelOne(this, mayInterruptIfRunning);
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return state() == State.CANCELLED;
+    }
+
+    @Override
+    public boolean isDone() {
+        return state().isDone();
+    }
+
+    @Override
+    public V get() throws InterruptedException, ExecutionException {
+        if (!isDone()) {
+            awaitDone(0L, false);
+        }
+        return report();
+    }
+
+    @Override
+    public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        if (!isDone() && !awaitDone(unit.toNanos(timeout), true)) {
+            throw new TimeoutException("work " + id + " not done after " + timeout + " " + unit);
+        }
+        return report();
+    }
+
+    @SuppressWarnings("unchecked")
+    private V report() throws ExecutionException {
+        State s = state();
+        if (s == State.COMPLETED) {
+            return (V) outcome;
+        }
+        if (s == State.CANCELLED) {
+            throw new CancellationException("work " + id + " was cancelled");
+        }
+        throw new ExecutionException((Throwable) outcome);
+    }
+
+    private boolean awaitDone(long nanos, boolean timed) throws InterruptedException {
+        long deadline = timed ? System.nanoTime() + nanos : 0L;
+        synchronized (this) {
+            waiters = true;
+            while (!isDone()) {
+                if (!timed) {
+                    wait();
+                    continue;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Runs this item in the calling thread if it was never submitted to a pool; otherwise does
+     * nothing (a pool runs its items on its workers, and the items {@link IoWq#shutdownNow()} returns
+     * have ended as cancelled).
+     */
+    @Override
+    public void run() {
+        if (pool != null || !start()) {
+            return;
+        }
+        try {
+            end(State.RUNNING, State.COMPLETED, task.call());
+        } catch (Throwable t) {
+            end(State.RUNNING, State.FAILED, t);
+        }
+        fireCallbacks();
+    }
+
+    // ---------------------------------------------------------------- the pool's side
+
+    boolean isPending() {
+        return state == State.PENDING.ordinal();
+    }
+
+    /** Moves PENDING to RUNNING; fails if the item was cancelled meanwhile. */
+    boolean start() {
+        return STATE.compareAndSet(this, State.PENDING.ordinal(), State.RUNNING.ordinal());
+    }
+
+    /**
+     * The only way an item ends: from {@code expected} to the final {@code to}. Returns whether this
+     * call ended it; the caller that gets {@code true} owns the accounting of that end.
+     */
+    boolean end(State expected, State to, Object result) {
+        if (!STATE.compareAndSet(this, expected.ordinal(), ENDING)) {
+            return false;
+        }
+        outcome = result;
+        state = to.ordinal();
+        if (waiters) {
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+        return true;
+    }
+
+    /** Runs the task; what it returns or throws is the outcome. */
+    Object call() throws Exception {
+        return task.call();
+    }
+
+    /** Runs the {@link #whenDone} actions; called once, after {@link #end}, outside every pool lock. */
+    void fireCallbacks() {
+        Callback head = CALLBACKS.getAndSet(this, FIRED);
+        for (Callback c = head; c != null && c != FIRED; c = c.next) {
+            try {
+                c.action.run();
+            } catch (Throwable ignored) {
+                // A callback must not stop the others or the worker.
+            }
+        }
+    }
+
+    void accept(IoWq pool, long id, ContextHook.Snapshot context, long now) {
+        this.pool = pool;
+        this.id = id;
+        this.context = context;
+        this.acceptedNanos = now;
+    }
+
+    private record Callback(Runnable action, Callback next) {
+    }
+
+    private record RunnableCallable(Runnable task) implements Callable<Object> {
+        @Override
+        public Object call() {
+            task.run();
+            return null;
+        }
+    }
+}

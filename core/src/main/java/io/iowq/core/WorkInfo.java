@@ -1,0 +1,35 @@
+package io.iowq.core;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What an operator sees of one pending or running item.
+ *
+ * @param id          the item's id
+ * @param key         its hash key's string form, or {@code null} for unhashed work
+ * @param workClass   its class
+ * @param description what it is ({@link Work#description()})
+ * @param node        the node it was queued on
+ * @param running     whether a worker runs it
+ * @param worker      the worker's name while running, else {@code null}
+ * @param blocked     whether its worker is counted blocked
+ * @param millis      how long it has waited (pending) or run (running)
+ * @param stack       its worker's stack when asked for and running, else {@code null}
+ */
+public record WorkInfo(long id, String key, WorkClass workClass, String description, int node, boolean running,
+                       String worker, boolean blocked, long millis, StackTraceElement[] stack) {
+
+    static WorkInfo pending(Work<?> w, int node, long now) {
+        return new WorkInfo(w.id(), keyString(w), w.workClass(), w.description(), node, false, null, false,
+                TimeUnit.NANOSECONDS.toMillis(now - w.acceptedNanos), null);
+    }
+
+    static WorkInfo running(Work<?> w, int node, String worker, boolean blocked, long now, StackTraceElement[] stack) {
+        return new WorkInfo(w.id(), keyString(w), w.workClass(), w.description(), node, true, worker, blocked,
+                TimeUnit.NANOSECONDS.toMillis(now - w.startNanos), stack);
+    }
+
+    private static String keyString(Work<?> w) {
+        return w.key() == null ? null : String.valueOf(w.key());
+    }
+}

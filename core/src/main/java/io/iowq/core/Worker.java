@@ -1,0 +1,93 @@
+package io.iowq.core;
+
+/**
+ * One worker thread: the seed's {@code struct io_worker} and {@code io_wqe_worker} loop.
+ * <p>
+ * The flags below mirror the seed's {@code IO_WORKER_F_*} and are guarded by the account's lock;
+ * only {@link #thread} is written before the thread starts and read by others without the lock.
+ */
+final class Worker implements Runnable {
+
+    private static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
+
+    final Account account;
+    final String name;
+    volatile Thread thread;
+
+    // Guarded by account.lock.
+    /** On the free list (the seed's {@code IO_WORKER_F_FREE}). */
+    boolean free;
+    /** Counted in {@code account.running} (the seed's {@code IO_WORKER_F_RUNNING}). */
+    boolean running;
+    /** Inside work and known to be blocked: told by {@link Blocking}, or observed by the manager. */
+    boolean blocked;
+    /** Blocked because the manager observed it, not because the task said so. */
+    boolean observedBlocked;
+    /** The item being run, findable by cancel (the seed's {@code cur_work}). */
+    Work<?> current;
+    /** The key chain this worker owns, and how many of its waiting items it may still run. */
+    KeyChain chain;
+    int budget;
+
+    // Touched only by this worker's own thread.
+    private int blockingDepth;
+
+    /** The item the manager saw this worker in at its last look (written under the lock). */
+    Work<?> sampleWork;
+
+    // Touched only by the manager thread.
+    Work<?> sampledWork;
+    long sampledCpuNanos;
+    long stallSinceNanos;
+    int waitingSamples;
+
+    Worker(Account account, String name) {
+        this.account = account;
+        this.name = name;
+    }
+
+    /** The worker running in the calling thread, or {@code null}. */
+    static Worker current() {
+        return CURRENT.get();
+    }
+
+    @Override
+    public void run() {
+        CURRENT.set(this);
+        Work<?> finished = null;
+        Work<?> link = null;
+        try {
+            account.workerStarted(this);
+            for (;;) {
+                Work<?> work = account.next(this, finished, link);
+                if (work == null) {
+                    return;
+                }
+                link = account.pool.execute(this, work);
+                finished = work;
+            }
+        } finally {
+            CURRENT.remove();
+            account.workerExited(this);
+        }
+    }
+
+    /** Entering a blocking call ({@link Blocking}); nested calls count once. */
+    void beginBlocking() {
+        if (blockingDepth++ == 0) {
+            account.workerBlocked(this);
+        }
+    }
+
+    /** Leaving a blocking call. */
+    void endBlocking() {
+        if (--blockingDepth == 0) {
+            account.workerUnblocked(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
