@@ -18,9 +18,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>
  * A busy worker is taken as blocked when its thread is seen {@code BLOCKED}, {@code WAITING} or
  * {@code TIMED_WAITING} on two samples in a row inside the same item, or when it is {@code RUNNABLE}
- * but its thread CPU time has not moved for a whole stall window (blocked in native I/O, where the
- * state still says RUNNABLE); a runnable thread that the OS has not scheduled makes no progress
- * either, so one sample is never enough. It runs again when it makes progress. While no work waits,
+ * but its thread CPU time has not moved for a whole stall window and it sits in a native method
+ * (blocked in native I/O, where the state still says RUNNABLE). A runnable thread that the OS has not
+ * scheduled makes no progress either, so one sample is never enough, and a thread in Java code is
+ * not taken as blocked on CPU time alone. It runs again when it makes progress. While no work waits,
  * the manager only reads each account's pending count once per period.
  */
 final class Manager implements Runnable {
@@ -154,6 +155,16 @@ final class Manager implements Runnable {
         return changed;
     }
 
+    /**
+     * Whether {@code t} is inside a native method: where blocking I/O always ends up, and where a
+     * Java thread that the OS merely has not scheduled rarely is. Costs a stack walk, so it is asked
+     * only once a whole stall window has passed without CPU progress.
+     */
+    private static boolean inNativeMethod(Thread t) {
+        StackTraceElement[] stack = t.getStackTrace();
+        return stack.length > 0 && stack[0].isNativeMethod();
+    }
+
     private boolean sample(Account account, Worker w, long now) {
         Thread t = w.thread;
         Work<?> work = w.sampleWork;
@@ -177,7 +188,8 @@ final class Manager implements Runnable {
             w.sampledCpuNanos = cpu;
             w.stallSinceNanos = now;
         }
-        boolean stalled = cpuTime && state == Thread.State.RUNNABLE && now - w.stallSinceNanos >= stallNanos;
+        boolean stalled = cpuTime && state == Thread.State.RUNNABLE && now - w.stallSinceNanos >= stallNanos
+                && inNativeMethod(t);
         if (w.waitingSamples >= 2 || stalled) {
             return account.observedBlocked(w, work);
         }
