@@ -403,6 +403,8 @@ final class Account {
             } finally {
                 lock.lock();
             }
+            // Cancel interrupts only busy workers; a stray interrupt must not turn parking into spinning.
+            Thread.interrupted();
             if (!w.free) {
                 return true;
             }
