@@ -396,10 +396,15 @@ final class Account {
         setRunning(w, false);
         long timeout = pool.config.idleTimeout().toNanos();
         long deadline = System.nanoTime() + timeout;
+        boolean timed = true;
         for (;;) {
             unlock();
             try {
-                LockSupport.parkNanos(this, Math.max(0, deadline - System.nanoTime()));
+                if (timed) {
+                    LockSupport.parkNanos(this, Math.max(0, deadline - System.nanoTime()));
+                } else {
+                    LockSupport.park(this);
+                }
             } finally {
                 lock.lock();
             }
@@ -414,9 +419,9 @@ final class Account {
                 w.free = false;
                 return false;
             }
-            if (timedOut) {
-                deadline = System.nanoTime() + timeout;
-            }
+            // Timed out but may not retire (its node's last worker): wait until woken, or a zero
+            // idle timeout would spin. Activation, resize and shutdown all unpark it.
+            timed = !timedOut;
         }
     }
 
