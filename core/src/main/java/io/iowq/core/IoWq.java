@@ -24,7 +24,9 @@ import java.util.function.Predicate;
  * A pool has {@link IoWqConfig#nodes() nodes} ({@link Node}, the seed's {@code io_wqe}); each node
  * has one {@link Account} per {@link WorkClass} (the seed's {@code io_wqe_acct}, split as in Linux
  * 5.15), and each account its own lock, run queue, key chains, free list and {@link Worker}s.
- * A submission goes to the account of its class on the node chosen stably for the submitting thread.
+ * A submission goes to the account of its class on the node of its key (hashed work) or the node
+ * chosen stably for the submitting thread (other work). A key is therefore held by exactly one
+ * account: keys are exact within a class, and the same key used in both classes is two keys.
  *
  * <h2>Invariants</h2>
  * <ol>
@@ -132,7 +134,7 @@ public final class IoWq extends AbstractExecutorService {
             throw new IllegalStateException("work " + work.id() + " was already submitted");
         }
         ContextHook.Snapshot context = config.contextHook().capture();
-        Account account = nodeForCurrentThread().account(work.workClass());
+        Account account = nodeFor(work).account(work.workClass());
         if (!account.enqueue(work, true, context)) {
             rejected.increment();
             notifyListener(() -> config.listener().workRejected(work));
@@ -171,8 +173,16 @@ public final class IoWq extends AbstractExecutorService {
         return enqueue(Work.of(task));
     }
 
-    private Node nodeForCurrentThread() {
-        return nodes.length == 1 ? nodes[0] : nodes[(int) (Thread.currentThread().getId() % nodes.length)];
+    /**
+     * The node an item is queued on: for hashed work the node of its key, so that a key lives in one
+     * account whichever thread submits it; else the node chosen stably for the submitting thread.
+     */
+    private Node nodeFor(Work<?> work) {
+        if (nodes.length == 1) {
+            return nodes[0];
+        }
+        long spread = work.isHashed() ? work.key().hashCode() * 0x9E3779B9L : Thread.currentThread().getId();
+        return nodes[(int) Math.floorMod(spread, (long) nodes.length)];
     }
 
     /** Gives ids to {@code work} and its links; called under the account lock that queues it. */
@@ -236,7 +246,8 @@ public final class IoWq extends AbstractExecutorService {
         if (!link.isHashed() && link.workClass() == account.workClass) {
             return link;
         }
-        account.node.account(link.workClass()).enqueue(link, false, null);
+        Node node = link.isHashed() ? nodeFor(link) : account.node;
+        node.account(link.workClass()).enqueue(link, false, null);
         return null;
     }
 

@@ -98,7 +98,8 @@ public final class Work<V> implements RunnableFuture<V> {
 
     /**
      * Makes this item hashed on {@code key} (the seed's {@code io_wq_hash_work}, with exact keys):
-     * items with equal keys never run at once and run in submission order.
+     * items of the same class with equal keys never run at once and run in submission order. Keys
+     * are compared with {@code equals}; a key used for both bound and unbound work is two keys.
      */
     public Work<V> hashed(Object key) {
         checkNotAccepted();
