@@ -1,0 +1,297 @@
+package io.iowq.autoconfigure;
+
+import io.iowq.core.IoWqConfig;
+import io.iowq.core.ThreadLimit;
+import io.iowq.core.WorkClass;
+import java.time.Duration;
+import java.util.Map;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code iowq.*} properties. Limits are per node and per work class; a limit left unset takes
+ * the engine's default, derived from the machine ({@link IoWqConfig}). Values are checked once bound:
+ * a wrong one stops start-up with an {@link InvalidIoWqPropertyException}, which names the property,
+ * the value and what is allowed.
+ */
+@ConfigurationProperties(prefix = IoWqProperties.PREFIX)
+public class IoWqProperties implements InitializingBean {
+
+    /** The prefix of iowq's properties. */
+    public static final String PREFIX = "iowq";
+
+    private static final String AT_LEAST_ONE = "an integer of at least 1";
+    private static final String DURATION = "a duration of zero or more, such as 5s, 500ms or PT5S";
+
+    /** What each property allows, by its full name. */
+    private static final Map<String, String> ALLOWED = Map.of(
+            "iowq.enabled", "true or false",
+            "iowq.bounded.max-workers", AT_LEAST_ONE,
+            "iowq.bounded.concurrency", AT_LEAST_ONE + ", at most iowq.bounded.max-workers",
+            "iowq.unbounded.max-workers", AT_LEAST_ONE,
+            "iowq.unbounded.concurrency", AT_LEAST_ONE + ", at most iowq.unbounded.max-workers",
+            "iowq.idle-timeout", DURATION,
+            "iowq.nodes", AT_LEAST_ONE,
+            "iowq.observe-blocking", "true or false",
+            "iowq.thread-limit", AT_LEAST_ONE,
+            "iowq.shutdown.await-termination", DURATION);
+
+    /**
+     * Whether iowq is the application task executor. When false, Spring Boot's own executor is used
+     * and @Hashed and @Unbounded have no effect.
+     */
+    private boolean enabled = true;
+
+    /** Bound work: work whose blocking is bounded (disk, short locks, CPU). */
+    private final Limits bounded = new Limits();
+
+    /** Unbound work (@Unbounded): work that may block without bound (network, remote calls). */
+    private final Limits unbounded = new Limits();
+
+    /** How long an idle worker waits for work before it exits. */
+    private Duration idleTimeout = Duration.ofSeconds(5);
+
+    /**
+     * Number of nodes, each with its own workers and queues. Default: the NUMA nodes online (from
+     * /sys/devices/system/node/online), 1 where unknown.
+     */
+    private Integer nodes;
+
+    /** Prefix of the worker thread names, followed by node, class (b or u) and a serial number. */
+    private String threadNamePrefix = "iowq-";
+
+    /**
+     * Whether the pool watches busy workers for blocking they do not announce (thread state and CPU
+     * time, sampled only while work waits), so that it can grow while workers block.
+     */
+    private boolean observeBlocking = true;
+
+    /**
+     * Most threads the process may have, which unbound workers count against. Default: the soft "Max
+     * processes" limit of /proc/self/limits, else the cgroup's pids.max, else
+     * /proc/sys/kernel/threads-max, else 4096.
+     */
+    private Long threadLimit;
+
+    /** Shutdown when the application context closes. */
+    private final Shutdown shutdown = new Shutdown();
+
+    /** Whether iowq is the application task executor. */
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    /** Sets whether iowq is the application task executor. */
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    /** The limits of bound work. */
+    public Limits getBounded() {
+        return bounded;
+    }
+
+    /** The limits of unbound work. */
+    public Limits getUnbounded() {
+        return unbounded;
+    }
+
+    /** The limits of {@code workClass}. */
+    public Limits limits(WorkClass workClass) {
+        return workClass == WorkClass.BOUND ? bounded : unbounded;
+    }
+
+    /** How long an idle worker waits for work before it exits. */
+    public Duration getIdleTimeout() {
+        return idleTimeout;
+    }
+
+    /** Sets how long an idle worker waits for work before it exits. */
+    public void setIdleTimeout(Duration idleTimeout) {
+        this.idleTimeout = idleTimeout;
+    }
+
+    /** Number of nodes, or {@code null} for the default. */
+    public Integer getNodes() {
+        return nodes;
+    }
+
+    /** Sets the number of nodes. */
+    public void setNodes(Integer nodes) {
+        this.nodes = nodes;
+    }
+
+    /** Prefix of the worker thread names. */
+    public String getThreadNamePrefix() {
+        return threadNamePrefix;
+    }
+
+    /** Sets the prefix of the worker thread names. */
+    public void setThreadNamePrefix(String threadNamePrefix) {
+        this.threadNamePrefix = threadNamePrefix;
+    }
+
+    /** Whether the pool watches busy workers for blocking. */
+    public boolean isObserveBlocking() {
+        return observeBlocking;
+    }
+
+    /** Sets whether the pool watches busy workers for blocking. */
+    public void setObserveBlocking(boolean observeBlocking) {
+        this.observeBlocking = observeBlocking;
+    }
+
+    /** The process thread limit, or {@code null} to read it from the system. */
+    public Long getThreadLimit() {
+        return threadLimit;
+    }
+
+    /** Sets the process thread limit. */
+    public void setThreadLimit(Long threadLimit) {
+        this.threadLimit = threadLimit;
+    }
+
+    /** Shutdown settings. */
+    public Shutdown getShutdown() {
+        return shutdown;
+    }
+
+    /** Checks the bound values. */
+    @Override
+    public void afterPropertiesSet() {
+        check(nodes == null || nodes >= 1, "nodes", nodes);
+        for (WorkClass c : WorkClass.values()) {
+            Limits l = limits(c);
+            check(l.maxWorkers == null || l.maxWorkers >= 1, c.tag() + ".max-workers", l.maxWorkers);
+            check(l.concurrency == null || l.concurrency >= 1, c.tag() + ".concurrency", l.concurrency);
+        }
+        check(idleTimeout != null && !idleTimeout.isNegative(), "idle-timeout", idleTimeout);
+        check(threadLimit == null || threadLimit >= 1, "thread-limit", threadLimit);
+        Duration await = shutdown.awaitTermination;
+        check(await != null && !await.isNegative(), "shutdown.await-termination", await);
+        if (threadNamePrefix == null) {
+            threadNamePrefix = "";
+        }
+        for (WorkClass c : WorkClass.values()) {
+            Integer concurrency = limits(c).concurrency;
+            if (concurrency != null) {
+                int max = effectiveMaxWorkers(c);
+                check(concurrency <= max, PREFIX + "." + c.tag() + ".concurrency", concurrency,
+                        "an integer from 1 to iowq." + c.tag() + ".max-workers (" + max
+                                + (limits(c).maxWorkers == null ? " by default on this machine" : "") + ")");
+            }
+        }
+    }
+
+    /** The most workers of {@code workClass} per node: as set, else the engine's default for this machine. */
+    private int effectiveMaxWorkers(WorkClass workClass) {
+        Integer max = limits(workClass).maxWorkers;
+        if (max != null) {
+            return max;
+        }
+        IoWqConfig.Builder defaults = IoWqConfig.builder();
+        if (nodes != null) {
+            defaults.nodes(nodes);
+        }
+        if (threadLimit != null) {
+            defaults.threadLimit(ThreadLimit.of(threadLimit));
+        }
+        return defaults.build().maxWorkers(workClass);
+    }
+
+    private static void check(boolean valid, String property, Object value) {
+        String name = PREFIX + "." + property;
+        check(valid, name, value, allowed(name));
+    }
+
+    private static void check(boolean valid, String name, Object value, String allowed) {
+        if (!valid) {
+            throw new InvalidIoWqPropertyException(name, value, allowed);
+        }
+    }
+
+    /** What the property of this full name allows, or {@code null} if it is not an iowq property. */
+    static String allowed(String name) {
+        return ALLOWED.get(name);
+    }
+
+    /**
+     * Sets the values given on {@code builder}; what is unset keeps the engine's default.
+     */
+    public void applyTo(IoWqConfig.Builder builder) {
+        if (nodes != null) {
+            builder.nodes(nodes);
+        }
+        for (WorkClass c : WorkClass.values()) {
+            Limits l = limits(c);
+            if (l.maxWorkers != null) {
+                builder.maxWorkers(c, l.maxWorkers);
+            }
+            if (l.concurrency != null) {
+                builder.concurrency(c, l.concurrency);
+            }
+        }
+        builder.idleTimeout(idleTimeout).threadNamePrefix(threadNamePrefix).observeBlocking(observeBlocking);
+        if (threadLimit != null) {
+            builder.threadLimit(ThreadLimit.of(threadLimit));
+        }
+    }
+
+    /** The limits of one work class, per node. */
+    public static class Limits {
+
+        /**
+         * Most workers of this class per node. Default: 4 x the node's CPUs for bounded work (as
+         * io_uring sizes its bound workers); for unbounded work, the threads the process thread limit
+         * still allows.
+         */
+        private Integer maxWorkers;
+
+        /**
+         * Running (not blocked) workers of this class per node that the pool aims for: more are woken
+         * or created only while fewer run. Default: the node's CPUs, at most max-workers.
+         */
+        private Integer concurrency;
+
+        /** Most workers per node, or {@code null} for the default. */
+        public Integer getMaxWorkers() {
+            return maxWorkers;
+        }
+
+        /** Sets the most workers per node. */
+        public void setMaxWorkers(Integer maxWorkers) {
+            this.maxWorkers = maxWorkers;
+        }
+
+        /** Running workers per node aimed for, or {@code null} for the default. */
+        public Integer getConcurrency() {
+            return concurrency;
+        }
+
+        /** Sets the running workers per node aimed for. */
+        public void setConcurrency(Integer concurrency) {
+            this.concurrency = concurrency;
+        }
+    }
+
+    /** Shutdown when the application context closes. */
+    public static class Shutdown {
+
+        /**
+         * How long the workers may drain the queues when the application context closes; what has not
+         * ended by then is cancelled (running work is interrupted) and logged by id, key and
+         * description.
+         */
+        private Duration awaitTermination = Duration.ofSeconds(30);
+
+        /** How long the workers may drain the queues at shutdown. */
+        public Duration getAwaitTermination() {
+            return awaitTermination;
+        }
+
+        /** Sets how long the workers may drain the queues at shutdown. */
+        public void setAwaitTermination(Duration awaitTermination) {
+            this.awaitTermination = awaitTermination;
+        }
+    }
+}

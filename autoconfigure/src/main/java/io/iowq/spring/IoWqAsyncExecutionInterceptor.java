@@ -1,0 +1,132 @@
+package io.iowq.spring;
+
+import io.iowq.core.Work;
+import java.lang.reflect.Method;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import org.aopalliance.intercept.MethodInvocation;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.core.BridgeMethodResolver;
+import org.springframework.core.task.AsyncTaskExecutor;
+import org.springframework.scheduling.annotation.AnnotationAsyncExecutionInterceptor;
+
+/**
+ * Spring's {@code @Async} interception, made to submit iowq work: the hand-off of an {@code @Async}
+ * call to the pool, in the caller's thread.
+ * <p>
+ * This is where the key of a {@link Hashed @Hashed} method is evaluated. It cannot be done by an
+ * ordinary aspect, because {@code @Async}'s advisor is placed before every other advice: an aspect
+ * would run after the hop to the worker thread, too late to order the call. Here the key is
+ * evaluated over the arguments before the call is handed over, and a {@code null} key throws
+ * {@link IllegalArgumentException} at the call site.
+ * <p>
+ * On an {@link IoWqExecutor}, the call becomes a {@link Work} item described as
+ * {@code SimpleClassName.method}, hashed on its key, in the unbound class if
+ * {@link Unbounded @Unbounded}. Return types behave as with plain {@code @Async} ({@code void},
+ * {@link Future}, {@link CompletableFuture}; a {@code void} method's exception goes to the
+ * {@code AsyncUncaughtExceptionHandler}), except that cancelling the returned future cancels the
+ * item in the pool, removing it if pending and interrupting it if running ({@code cancel(true)}).
+ * Calls handed to another executor are submitted as Spring does.
+ */
+public class IoWqAsyncExecutionInterceptor extends AnnotationAsyncExecutionInterceptor {
+
+    /** The call being handed over, from {@link #invoke} to {@link #doSubmit} in the caller's thread. */
+    private record Call(AsyncWorkAttributes.Attribute attribute, Object key) {
+    }
+
+    private final ThreadLocal<Call> calls = new ThreadLocal<>();
+    private final AsyncWorkAttributes attributes;
+
+    /** An interceptor with no default executor (it is looked up as Spring's is). */
+    public IoWqAsyncExecutionInterceptor() {
+        this(new AsyncWorkAttributes());
+    }
+
+    IoWqAsyncExecutionInterceptor(AsyncWorkAttributes attributes) {
+        super(null);
+        this.attributes = attributes;
+    }
+
+    /** Also lets key expressions refer to beans ({@code @name}). */
+    @Override
+    public void setBeanFactory(BeanFactory beanFactory) {
+        super.setBeanFactory(beanFactory);
+        attributes.setBeanFactory(beanFactory);
+    }
+
+    /**
+     * Evaluates the call's key, if the method is {@link Hashed @Hashed}, then hands the call over as
+     * Spring does.
+     *
+     * @throws IllegalArgumentException if the key evaluates to {@code null}
+     */
+    @Override
+    public Object invoke(MethodInvocation invocation) throws Throwable {
+        Object target = invocation.getThis();
+        Class<?> targetClass = target != null ? AopUtils.getTargetClass(target) : null;
+        Method userMethod = BridgeMethodResolver.getMostSpecificMethod(invocation.getMethod(), targetClass);
+        AsyncWorkAttributes.Attribute attribute = attributes.get(userMethod, targetClass);
+        Object key = attribute.key() == null
+                ? null
+                : attributes.key(attribute, target, targetClass, invocation.getArguments());
+        Call outer = calls.get();
+        calls.set(new Call(attribute, key));
+        try {
+            return super.invoke(invocation);
+        } finally {
+            if (outer == null) {
+                calls.remove();
+            } else {
+                calls.set(outer);
+            }
+        }
+    }
+
+    /** Submits the call as a {@link Work} item if {@code executor} is iowq's, else as Spring does. */
+    @Override
+    protected Object doSubmit(Callable<Object> task, AsyncTaskExecutor executor, Class<?> returnType) {
+        Call call = calls.get();
+        if (call == null) {
+            return super.doSubmit(task, executor, returnType);
+        }
+        AsyncWorkAttributes.Attribute attribute = call.attribute();
+        if (!(executor instanceof IoWqExecutor iowq)) {
+            if (attribute.key() != null || attribute.unbound()) {
+                throw new IllegalStateException(attribute.description() + " is @Hashed or @Unbounded, but its "
+                        + "@Async runs on " + executor + ", not on an IoWqExecutor");
+            }
+            return super.doSubmit(task, executor, returnType);
+        }
+        Work<Object> work = iowq.work(task).describedAs(attribute.description());
+        if (call.key() != null) {
+            work.hashed(call.key());
+        }
+        if (attribute.unbound()) {
+            work.unbound();
+        }
+        if (CompletableFuture.class.isAssignableFrom(returnType)) {
+            return WorkCompletableFuture.of(iowq.enqueue(work));
+        }
+        if (Future.class.isAssignableFrom(returnType)) {
+            return iowq.enqueue(work);
+        }
+        if (void.class == returnType || "kotlin.Unit".equals(returnType.getName())) {
+            iowq.enqueue(work);
+            return null;
+        }
+        throw new IllegalArgumentException(
+                "Invalid return type for async method (only Future and void supported): " + returnType);
+    }
+
+    /** The executor that calls of {@code method} are handed to (looked up as Spring does). */
+    AsyncTaskExecutor executorFor(Method method) {
+        return determineAsyncExecutor(method);
+    }
+
+    /** The attributes this interceptor reads. */
+    AsyncWorkAttributes attributes() {
+        return attributes;
+    }
+}
