@@ -260,7 +260,11 @@ public final class Work<V> implements RunnableFuture<V> {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         if (pool == null) {
-            return end(State.PENDING, State.CANCELLED, null);
+            if (!end(State.PENDING, State.CANCELLED, null)) {
+                return false;
+            }
+            fireCallbacks();
+            return true;
         }
         return pool.cancelOne(this, mayInterruptIfRunning);
     }
