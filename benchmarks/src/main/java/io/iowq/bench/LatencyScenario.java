@@ -1,0 +1,53 @@
+package io.iowq.bench;
+
+import org.HdrHistogram.Histogram;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Scenario 6: enqueue-to-start latency at 50% load. Poisson arrivals whose service times add up to
+ * half of the machine's CPUs, from one submitter; the same seeded schedule for every executor.
+ */
+final class LatencyScenario {
+
+    private LatencyScenario() {
+    }
+
+    static ScenarioResult run(Runs runs) throws Exception {
+        long serviceMicros = runs.pick(1000, 200);
+        long millis = runs.pick(6000, 500);
+        double load = 0.5;
+        double rate = load * Peer.CPUS * 1e6 / serviceMicros;
+        int rounds = runs.rounds(3);
+        List<Variant> variants = Variant.allPeers();
+        String caseName = String.format(Locale.ROOT, "%.0f%% load, %d µs tasks", load * 100, serviceMicros);
+        ScenarioResult r = OpenLoop.percentileMetrics(new ScenarioResult("latency", "6",
+                "Enqueue-to-start latency at 50% load", "iowq"))
+                .setup(String.format(Locale.ROOT, "One submitter, open loop for %d ms: Poisson arrivals at %,.0f tasks/s "
+                        + "(seeded, the same schedule for every executor), each task spinning %d µs of wall time, so "
+                        + "the offered work is %.0f%% of the %d CPUs. Latency = from just before `execute` to the "
+                        + "task's first instruction; %,d tasks per round.", millis, rate, serviceMicros, load * 100,
+                        Peer.CPUS, (long) (rate * millis / 1000)))
+                .rounds(rounds);
+        variants.forEach(v -> r.peer(v.name(), v.peer().description));
+        long[] schedule = OpenLoop.poisson((int) (rate * millis / 1000), rate, 7);
+        long serviceNanos = TimeUnit.MICROSECONDS.toNanos(serviceMicros);
+        for (int round = runs.firstRound(); round <= rounds; round++) {
+            for (Variant v : Runs.order(variants, round)) {
+                Runs.settle();
+                try (Peer.Pool pool = v.peer().open()) {
+                    Histogram h = OpenLoop.run(schedule, i -> () -> Cpu.spinNanos(serviceNanos),
+                            (i, task) -> v.submit(pool, task), i -> true);
+                    if (round > 0) {
+                        OpenLoop.addPercentiles(r, caseName, v.name(), h);
+                    }
+                }
+            }
+        }
+        r.target("p99: iowq ÷ tpe-cpus ≤ 1.0", caseName, "p99_us", "iowq", "tpe-cpus", "<=", 1.0)
+                .target("p99: iowq ÷ boot-tpe ≤ 1.0", caseName, "p99_us", "iowq", "boot-tpe", "<=", 1.0);
+        return r;
+    }
+}
