@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -773,7 +772,87 @@ final class Account {
         }
     }
 
-    static long nanosToMillis(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(nanos);
+    // ------------------------------------------------------------------ invariants and the model-checking seam
+
+    /**
+     * Checks the invariants of {@link IoWq}'s comment that live in this account and returns the first
+     * one broken, or {@code null}. For tests (the kernel's {@code WARN_ON}s, asked for).
+     */
+    String invariantViolation() {
+        lock.lock();
+        try {
+            int runningWorkers = 0;
+            int waiting = 0;
+            for (Worker w : workers) {
+                runningWorkers += w.running ? 1 : 0;
+                if (w.free != freeList.contains(w)) {
+                    return w + ": free flag and free list disagree";
+                }
+                if (w.free && (w.running || w.current != null)) {
+                    return w + ": free but running or in work";
+                }
+                if (w.current != null && w.current.isHashed() && (w.chain == null || w.chain.owner != w)) {
+                    return w + ": runs hashed " + w.current + " without owning its key";
+                }
+            }
+            if (runningWorkers != running) {
+                return "running is " + running + " but " + runningWorkers + " workers are running";
+            }
+            for (KeyChain chain : chains.values()) {
+                waiting += chain.waiting.size();
+                long queued = runQueue.stream().filter(w -> chain.key.equals(w.key())).count();
+                if (chain.owner != null ? queued != 0 || chain.owner.chain != chain : queued != 1) {
+                    return "key " + chain.key + " has owner " + chain.owner + " and " + queued + " queued heads";
+                }
+            }
+            if (pending != runQueue.size() + waiting) {
+                return "pending is " + pending + " but " + (runQueue.size() + waiting) + " items wait";
+            }
+            if (!runQueue.isEmpty() && running == 0 && workers.stream().noneMatch(w -> w.blocked)) {
+                return "lost wake-up: " + runQueue.size() + " runnable items and no worker running";
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Adds a worker that has no thread, for a model checker to play it with {@link #stepWithoutThread}. */
+    Worker addWorkerWithoutThread() {
+        lock.lock();
+        try {
+            Worker w = new Worker(this, "model-" + (++workerSerial));
+            workers.add(w);
+            setRunning(w, true);
+            return w;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * One turn of a thread-less worker's loop, as {@link #next} takes it: finish the current item,
+     * take the next, or go on the free list instead of parking. A free worker that no submitter
+     * activated takes nothing, as a parked thread would not wake.
+     */
+    Work<?> stepWithoutThread(Worker w) {
+        lock.lock();
+        try {
+            if (w.free) {
+                return null;
+            }
+            if (w.current != null) {
+                finishCurrent(w);
+            }
+            Work<?> work = takeWork(w, null);
+            if (work == null) {
+                w.free = true;
+                freeList.addFirst(w);
+                setRunning(w, false);
+            }
+            return work;
+        } finally {
+            unlock();
+        }
     }
 }

@@ -1,0 +1,107 @@
+package io.iowq.core;
+
+import java.util.concurrent.atomic.AtomicReference;
+import org.jetbrains.lincheck.datastructures.IntGen;
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.Param;
+import org.jetbrains.lincheck.datastructures.Validate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Model checking of one account: submitters, two workers (played by the checker's threads through
+ * the thread-less worker seam) and cancellers interleaved in every way the checker explores.
+ * Properties, checked after every interleaving by {@link Account#invariantViolation()}:
+ * <ul>
+ * <li>per-key chains: a key is either owned by one worker or has exactly one head in the run queue,
+ *     and no worker runs hashed work without owning its key (never two items of a key at once);</li>
+ * <li>cancel against take: {@code pending} matches what waits, whichever of cancel (by key, or
+ *     {@code Future.cancel} racing outside the lock) and take wins;</li>
+ * <li>free-list wake against park: a worker on the free list is not counted running, and runnable
+ *     work never sits in the queue while no worker runs (no lost wake-up).</li>
+ * </ul>
+ * The operations' results must also be linearizable: each interleaving's results equal those of
+ * some sequential order.
+ */
+@Param(name = "key", gen = IntGen.class, conf = "0:1")
+public class AccountLincheckTest {
+
+    private static final IoWq POOL = new IoWq(IoWqConfig.builder().nodes(1).observeBlocking(false)
+            .threadNamePrefix("lincheck-").build());
+    private static final IoWqConfig LIMITS = IoWqConfig.builder().nodes(1)
+            .maxWorkers(WorkClass.BOUND, 2).concurrency(WorkClass.BOUND, 1).build();
+
+    private final Account account = new Node(POOL, 0, LIMITS).account(WorkClass.BOUND);
+    private final Worker w0 = account.addWorkerWithoutThread();
+    private final Worker w1 = account.addWorkerWithoutThread();
+    /** The first item submitted: a fixed target, so cancelling it by its future is linearizable. */
+    private final AtomicReference<Work<?>> first = new AtomicReference<>();
+
+    public AccountLincheckTest() {
+        account.stepWithoutThread(w0); // both start idle on the free list
+        account.stepWithoutThread(w1);
+    }
+
+    @Operation
+    public boolean submitKeyed(@Param(name = "key") int key) {
+        return submit(Work.of(() -> null).hashed(key).describedAs("k" + key));
+    }
+
+    @Operation
+    public boolean submitPlain() {
+        return submit(Work.of(() -> null).describedAs("p"));
+    }
+
+    private boolean submit(Work<?> work) {
+        first.compareAndSet(null, work);
+        return account.enqueue(work, true, ContextHook.Snapshot.EMPTY);
+    }
+
+    @Operation(nonParallelGroup = "w0")
+    public String step0() {
+        return step(w0);
+    }
+
+    @Operation(nonParallelGroup = "w1")
+    public String step1() {
+        return step(w1);
+    }
+
+    /** The worker's item (if any) returns, then the worker takes its next turn. */
+    private String step(Worker w) {
+        Work<?> current = w.current;
+        if (current != null) {
+            current.end(Work.State.RUNNING, Work.State.COMPLETED, null);
+        }
+        Work<?> next = account.stepWithoutThread(w);
+        return next == null ? null : next.description();
+    }
+
+    @Operation
+    public String cancelKey(@Param(name = "key") int key) {
+        return account.cancel(w -> Integer.valueOf(key).equals(w.key()), true).toString();
+    }
+
+    @Operation
+    public boolean cancelFirstByFuture() {
+        Work<?> work = first.get();
+        return work != null && work.cancel(true);
+    }
+
+    @Validate
+    public void invariantsHold() {
+        String violation = account.invariantViolation();
+        if (violation != null) {
+            throw new IllegalStateException(violation);
+        }
+    }
+
+    @Test
+    void modelCheck() {
+        new ModelCheckingOptions()
+                .iterations(Integer.getInteger("iowq.lincheck.iterations", 10))
+                .invocationsPerIteration(Integer.getInteger("iowq.lincheck.invocations", 200))
+                .threads(2).actorsPerThread(3).actorsBefore(2).actorsAfter(2)
+                .check(AccountLincheckTest.class);
+    }
+}
