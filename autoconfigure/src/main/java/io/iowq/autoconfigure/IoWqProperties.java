@@ -206,8 +206,17 @@ public class IoWqProperties implements InitializingBean {
 
     private static void check(boolean valid, String name, Object value, String allowed) {
         if (!valid) {
-            throw new InvalidIoWqPropertyException(name, value, allowed);
+            throw new InvalidIoWqPropertyException(name,
+                    value instanceof Duration d ? simple(d) : value, allowed);
         }
+    }
+
+    /** {@code d} as it is usually written in properties: {@code -1s}, {@code 1500ms}. */
+    private static String simple(Duration d) {
+        if (d.getNano() == 0) {
+            return d.getSeconds() + "s";
+        }
+        return d.getNano() % 1_000_000 == 0 ? d.toMillis() + "ms" : d.toNanos() + "ns";
     }
 
     /** What the property of this full name allows, or {@code null} if it is not an iowq property. */
