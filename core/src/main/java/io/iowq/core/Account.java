@@ -115,14 +115,15 @@ final class Account {
     }
 
     /**
-     * The seed's {@code io_wq_can_queue}: unbound work is refused when no worker is free or running
-     * and no new one may be created (at {@code maxWorkers}, or the process is at its thread limit).
+     * The seed's {@code io_wq_can_queue}: unbound work is refused when it needs a new worker (none
+     * is free or running, and the class is below {@code maxWorkers}) and the process is at its
+     * thread limit. At {@code maxWorkers} it waits for a worker instead, as later kernels queue it.
      */
     private boolean canQueue() {
-        if (workClass == WorkClass.BOUND || !freeList.isEmpty() || running > 0) {
+        if (workClass == WorkClass.BOUND || !freeList.isEmpty() || running > 0 || workers.size() >= maxWorkers) {
             return true;
         }
-        return mayCreateWorker();
+        return !pool.config.threadLimit().reached();
     }
 
     private boolean mayCreateWorker() {

@@ -124,8 +124,8 @@ public final class IoWq extends AbstractExecutorService {
      * Queues {@code work} and its links (the seed's {@code io_wq_enqueue}): it is accepted, captures
      * the submitter's context, and will end exactly once. Returns {@code work}, which is its future.
      *
-     * @throws RejectedExecutionException if the pool is shut down, or the item is unbound and the
-     *                                    unbound class can take no more (thread limit); counted
+     * @throws RejectedExecutionException if the pool is shut down, or the item is unbound, needs a
+     *                                    new worker and the process is at its thread limit; counted
      * @throws IllegalStateException      if the item was already submitted
      */
     public <V> Work<V> enqueue(Work<V> work) {
@@ -140,8 +140,8 @@ public final class IoWq extends AbstractExecutorService {
             notifyListener(() -> config.listener().workRejected(work));
             throw new RejectedExecutionException(isShutdown()
                     ? "iowq is shut down: refused " + work.description()
-                    : "iowq: the unbound class is at its thread limit (" + config.threadLimit().limit() + " from "
-                            + config.threadLimit().source() + ") with no worker free or running: refused "
+                    : "iowq: the process is at its thread limit (" + config.threadLimit().limit() + " from "
+                            + config.threadLimit().source() + ") and no unbound worker is free or running: refused "
                             + work.description());
         }
         return work;
@@ -355,11 +355,16 @@ public final class IoWq extends AbstractExecutorService {
         if (account != null && account.cancelOne(work, mayInterrupt)) {
             return true;
         }
-        // A link not yet queued: it ends here, with everything behind it.
+        // A link not yet queued ends here, with everything behind it; an item that runs or has ended
+        // is not cancelled, and neither are its links.
+        if (!work.end(Work.State.PENDING, Work.State.CANCELLED, null)) {
+            return false;
+        }
         List<Work<?>> ended = new ArrayList<>();
-        cancelChain(work, ended);
+        ended.add(work);
+        cancelChain(work.next(), ended);
         publishAll(ended);
-        return !ended.isEmpty() && ended.get(0) == work;
+        return true;
     }
 
     // ------------------------------------------------------------------ shutdown (io_wq_destroy)
