@@ -25,7 +25,7 @@ final class Gate {
     /** Waits until the gate opens; throws if the wait is interrupted or lasts absurdly long. */
     void pass() throws InterruptedException {
         arrived.countDown();
-        if (!open.await(30, TimeUnit.SECONDS)) {
+        if (!open.await(10, TimeUnit.SECONDS)) {
             throw new IllegalStateException("gate never opened");
         }
     }

@@ -1,0 +1,245 @@
+package io.iowq.core;
+
+import static io.iowq.core.Pools.eventually;
+import static io.iowq.core.Pools.throughout;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Section 2.5, links: a link runs after its head, on the same worker when it can, and shares its fate. */
+class LinkTest {
+
+    @RegisterExtension
+    final Pools pools = new Pools();
+
+    private final Queue<String> ran = new ConcurrentLinkedQueue<>();
+
+    private Work<String> logged(String name) {
+        return Work.of(() -> {
+            ran.add(name);
+            return Thread.currentThread().getName();
+        });
+    }
+
+    private static void assertCancelledWithoutRunning(List<? extends Work<?>> links) {
+        for (Work<?> link : links) {
+            assertThat(link.isCancelled()).as("%s", link).isTrue();
+            assertThatThrownBy(() -> link.get(1, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
+        }
+    }
+
+    @Test
+    void unhashedLinksRunRightAfterTheirHeadOnTheSameWorker() throws Exception {
+        IoWq pool = pools.start(Pools.bound(3, 3));
+        Gate warmUp = new Gate();
+        for (int i = 0; i < 3; i++) {
+            pool.enqueue(Work.of(warmUp.task()));
+        }
+        eventually().until(() -> pool.stats().bounded().workers() == 3);
+        warmUp.open();
+        eventually().until(() -> pool.stats().bounded().idle() == 3);
+        Work<String> head = logged("head");
+        Work<String> second = logged("second");
+        Work<String> third = Work.of(() -> {
+            ran.add("third");
+            return Thread.currentThread().getName() + (second.isDone() ? "" : " before second ended");
+        });
+        head.link(second).link(third);
+
+        pool.enqueue(head);
+
+        String worker = head.get(10, TimeUnit.SECONDS);
+        assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(worker);
+        assertThat(third.get(10, TimeUnit.SECONDS)).isEqualTo(worker);
+        assertThat(ran).containsExactly("head", "second", "third");
+        assertThat(pool.stats().submitted()).as("links are accepted with their head").isEqualTo(6);
+    }
+
+    @Test
+    void aHashedLinkIsQueuedBehindItsKey() throws Exception {
+        IoWq pool = pools.start(Pools.bound(2, 2));
+        Gate gate = new Gate();
+        pool.enqueue(Work.of(() -> {
+            gate.pass();
+            ran.add("key holder");
+            return null;
+        }).hashed("k"));
+        eventually().until(gate::reached);
+        Work<String> head = logged("head");
+        Work<String> link = head.link(logged("hashed link").hashed("k"));
+
+        pool.enqueue(head);
+
+        head.get(10, TimeUnit.SECONDS);
+        throughout(Duration.ofMillis(150)).until(() -> !link.isDone());
+        assertThat(pool.pendingWork()).singleElement().matches(info -> info.id() == link.id());
+        gate.open();
+        link.get(10, TimeUnit.SECONDS);
+        assertThat(ran).containsExactly("head", "key holder", "hashed link");
+    }
+
+    @Test
+    void aLinkOfTheOtherClassRunsOnAWorkerOfThatClass() throws Exception {
+        IoWq pool = pools.start(Pools.quiet());
+        Work<String> head = logged("bound head");
+        Work<String> link = head.link(logged("unbound link").unbound());
+
+        pool.enqueue(head);
+
+        assertThat(head.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-b-1");
+        assertThat(link.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-u-1");
+        assertThat(ran).containsExactly("bound head", "unbound link");
+    }
+
+    @Test
+    void aFailedHeadCancelsEveryLinkBehindIt() {
+        IoWq pool = pools.start(Pools.quiet());
+        Work<Object> head = Work.of(() -> {
+            throw new IllegalStateException("boom");
+        });
+        Work<String> first = logged("first");
+        Work<String> second = logged("second").hashed("k");
+        head.link(first).link(second);
+
+        pool.enqueue(head);
+
+        assertThatThrownBy(() -> head.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasRootCauseMessage("boom");
+        eventually().until(second::isDone);
+        assertCancelledWithoutRunning(List.of(first, second));
+        assertThat(ran).isEmpty();
+        IoWqStats stats = pool.stats();
+        assertThat(stats.failed()).isEqualTo(1);
+        assertThat(stats.cancelled()).isEqualTo(2);
+    }
+
+    @Test
+    void aCancelledRunningHeadCancelsItsLinks() throws Exception {
+        IoWq pool = pools.start(Pools.quiet());
+        Gate gate = new Gate();
+        Work<String> head = Work.of(gate.task());
+        Work<String> first = logged("first");
+        Work<String> second = logged("second");
+        head.link(first).link(second);
+        pool.enqueue(head);
+        eventually().until(gate::reached);
+
+        assertThat(pool.cancel(head.id())).isEqualTo(CancelResult.RUNNING);
+
+        eventually().until(second::isDone);
+        assertCancelledWithoutRunning(List.of(head, first, second));
+        assertThat(ran).isEmpty();
+        eventually().until(() -> pool.stats().cancelled() == 3);
+    }
+
+    @Test
+    void aCancelledPendingHeadCancelsItsLinks() throws Exception {
+        IoWq pool = pools.start(Pools.bound(1, 1));
+        Gate gate = new Gate();
+        pool.enqueue(Work.of(gate.task()));
+        eventually().until(gate::reached);
+        Work<String> head = logged("head");
+        Work<String> first = logged("first");
+        Work<String> second = logged("second");
+        head.link(first).link(second);
+        pool.enqueue(head);
+
+        Cancellation result = pool.cancel(w -> w == head, false);
+
+        assertThat(result).isEqualTo(new Cancellation(CancelResult.OK, 3, 0));
+        assertCancelledWithoutRunning(List.of(head, first, second));
+        gate.open();
+        eventually().until(() -> pool.stats().completed() == 1);
+        assertThat(ran).isEmpty();
+        assertThat(pool.stats().cancelled()).isEqualTo(3);
+    }
+
+    @Test
+    void cancellingALinkCancelsWhatIsBehindItButNotItsHead() throws Exception {
+        IoWq pool = pools.start(Pools.quiet());
+        Gate gate = new Gate();
+        Work<String> head = Work.of(gate.task());
+        Work<String> first = logged("first");
+        Work<String> second = logged("second");
+        head.link(first).link(second);
+        pool.enqueue(head);
+        eventually().until(gate::reached);
+
+        assertThat(pool.cancel(first.id())).isEqualTo(CancelResult.OK);
+
+        assertCancelledWithoutRunning(List.of(first, second));
+        gate.open();
+        assertThat(head.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-b-1");
+        assertThat(ran).isEmpty();
+        assertThat(pool.stats().cancelled()).isEqualTo(2);
+        eventually().until(() -> pool.stats().completed() == 1);
+    }
+
+    @Test
+    void futureCancelOfALinkCancelsWhatIsBehindIt() throws Exception {
+        IoWq pool = pools.start(Pools.quiet());
+        Gate gate = new Gate();
+        Work<String> head = Work.of(gate.task());
+        Work<String> first = logged("first");
+        Work<String> second = logged("second");
+        head.link(first).link(second);
+        pool.enqueue(head);
+        eventually().until(gate::reached);
+
+        assertThat(first.cancel(true)).isTrue();
+
+        assertCancelledWithoutRunning(List.of(first, second));
+        gate.open();
+        head.get(10, TimeUnit.SECONDS);
+        assertThat(ran).isEmpty();
+        assertThat(pool.stats().cancelled()).isEqualTo(2);
+    }
+
+    @Test
+    void cancellingACompletedHeadLeavesItsQueuedLinkAlone() throws Exception {
+        IoWq pool = pools.start(Pools.bound(2, 2));
+        Gate gate = new Gate();
+        pool.enqueue(Work.of(gate.task()).hashed("k"));
+        eventually().until(gate::reached);
+        Work<String> head = logged("head");
+        Work<String> link = head.link(logged("link").hashed("k"));
+        pool.enqueue(head);
+        head.get(10, TimeUnit.SECONDS);
+
+        assertThat(head.cancel(true)).isFalse();
+
+        assertThat(link.isCancelled()).isFalse();
+        gate.open();
+        link.get(10, TimeUnit.SECONDS);
+        assertThat(ran).containsExactly("head", "link");
+    }
+
+    @Test
+    void cancellingARunningNoCancelHeadLeavesItAndItsLinksAlone() throws Exception {
+        IoWq pool = pools.start(Pools.quiet());
+        Gate gate = new Gate();
+        Work<String> head = Work.of(gate.task()).noCancel();
+        Work<String> link = head.link(logged("link"));
+        pool.enqueue(head);
+        eventually().until(gate::reached);
+
+        assertThat(head.cancel(true)).isFalse();
+        assertThat(pool.cancel(head.id())).isEqualTo(CancelResult.RUNNING);
+
+        assertThat(link.isCancelled()).isFalse();
+        gate.open();
+        head.get(10, TimeUnit.SECONDS);
+        link.get(10, TimeUnit.SECONDS);
+        assertThat(ran).containsExactly("link");
+        assertThat(pool.stats().cancelled()).isZero();
+    }
+}
