@@ -32,9 +32,14 @@ final class Pools implements AfterEachCallback {
         return quiet().maxWorkers(WorkClass.BOUND, maxWorkers).concurrency(WorkClass.BOUND, concurrency);
     }
 
+    /**
+     * Starts a pool and waits until each node's first worker is idle: until then it counts as running,
+     * and a submission below the concurrency target would get a second worker.
+     */
     IoWq start(IoWqConfig.Builder config) {
         IoWq pool = new IoWq(config.build());
         started.add(pool);
+        eventually().until(() -> pool.stats().bounded().idle() == pool.stats().nodes());
         return pool;
     }
 
