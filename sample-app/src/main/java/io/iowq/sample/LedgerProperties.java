@@ -1,0 +1,28 @@
+package io.iowq.sample;
+
+import java.net.URI;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The sample's own settings, under {@code ledger.*}.
+ *
+ * @param partner the partner that is told of each posting
+ */
+@ConfigurationProperties("ledger")
+public record LedgerProperties(@DefaultValue Partner partner) {
+
+    /**
+     * The partner.
+     *
+     * @param url   where notifications are posted; by default this application's own stand-in partner
+     *              ({@code /partner/notifications})
+     * @param delay    how late the stand-in partner answers each notification
+     * @param attempts how many times a notification is tried before it is given up
+     * @param backoff  the pause after a failed try, times the number of tries so far
+     */
+    public record Partner(URI url, @DefaultValue("300ms") Duration delay, @DefaultValue("4") int attempts,
+                          @DefaultValue("250ms") Duration backoff) {
+    }
+}
