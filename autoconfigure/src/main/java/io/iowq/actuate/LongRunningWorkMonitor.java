@@ -38,6 +38,7 @@ public class LongRunningWorkMonitor implements SmartLifecycle {
     private final long thresholdMillis;
     private final Supplier<Map<String, IoWqExecutor>> executors;
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
+    private volatile boolean resolved;
     private volatile @Nullable ScheduledExecutorService scheduler;
 
     /**
@@ -78,8 +79,18 @@ public class LongRunningWorkMonitor implements SmartLifecycle {
     }
 
     private void resolve() {
-        if (watched.isEmpty()) {
+        if (!resolved) {
             executors.get().forEach((name, executor) -> watched.put(name, new Watched(name, executor)));
+            resolved = true;
+        }
+    }
+
+    /** {@link #check()} for the monitor's thread: a failure is logged, and the next look still comes. */
+    private void checkQuietly() {
+        try {
+            check();
+        } catch (RuntimeException e) {
+            logger.debug("iowq: could not look at the running work", e);
         }
     }
 
@@ -131,13 +142,14 @@ public class LongRunningWorkMonitor implements SmartLifecycle {
         if (scheduler != null) {
             return;
         }
+        resolve();
         ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "iowq-long-running");
             t.setDaemon(true);
             return t;
         });
         long period = periodMillis();
-        s.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
+        s.scheduleWithFixedDelay(this::checkQuietly, period, period, TimeUnit.MILLISECONDS);
         scheduler = s;
     }
 

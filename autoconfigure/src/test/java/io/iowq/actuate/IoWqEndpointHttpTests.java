@@ -29,6 +29,8 @@ import org.springframework.test.web.servlet.client.RestTestClient;
         properties = {
                 "management.endpoints.web.exposure.include=iowq,health,prometheus",
                 "management.endpoint.health.show-details=always",
+                "management.metrics.distribution.percentiles-histogram.iowq.work.wait=true",
+                "iowq.long-running-threshold=1h",
                 "iowq.shutdown.await-termination=1s"
         })
 @AutoConfigureRestTestClient
@@ -407,6 +409,8 @@ class IoWqEndpointHttpTests {
                 "iowq_work_wait_seconds_count{" + tags + "}",
                 "iowq_work_duration_seconds_count{" + tags + "}",
                 "iowq_work_duration_seconds_count{class=\"unbounded\",name=\"applicationTaskExecutor\"}",
+                "iowq_work_wait_seconds_bucket{" + tags + ",le=\"",
+                "iowq_work_long_running_total{" + tags + "}",
                 "executor_active_threads{name=\"applicationTaskExecutor\"}",
                 "executor_completed_tasks_total{name=\"applicationTaskExecutor\"}",
                 "executor_queued_tasks{name=\"applicationTaskExecutor\"}",
@@ -465,7 +469,7 @@ class IoWqEndpointHttpTests {
     private static void keepScrape(String scrape) {
         StringBuilder lines = new StringBuilder();
         for (String line : scrape.split("\n")) {
-            if (line.startsWith("iowq_") || line.startsWith("executor_")) {
+            if ((line.startsWith("iowq_") || line.startsWith("executor_")) && !line.contains("_bucket{")) {
                 lines.append(line).append('\n');
             }
         }
