@@ -143,6 +143,12 @@ class AsyncWorkValidationTests {
         @Hashed("#id")
         public void post(String id) {
         }
+
+        @Async("taskExecutor")
+        @Hashed("#id")
+        @Unbounded
+        public void fetch(String id) {
+        }
     }
 
     static class BadExpression {
