@@ -46,7 +46,7 @@ final class BurstScenario {
                 .rounds(rounds)
                 .metric("peak_threads", "peak threads", "threads", false, false)
                 .metric("end_threads", "threads at the end of the window", "threads", false, false)
-                .metric("floor_ms", "back to floor after the burst", "ms", false, false);
+                .metricWithoutRatio("floor_ms", "back to floor after the burst", "ms", false);
         variants.forEach(v -> r.peer(v.name(), v.peer().description));
         Map<String, List<List<Double>>> series = new LinkedHashMap<>();
         variants.forEach(v -> series.put(v.name(), new ArrayList<>()));

@@ -74,7 +74,7 @@ final class Charts {
                 }
             }
         }
-        Axis axis = log ? Axis.log(min, max) : Axis.linear(max);
+        Axis axis = log ? Axis.log(min, max * 1.5) : Axis.linear(max * 1.12);
         int px = x0 + LEFT;
         text(s, x0 + LEFT, TOP - 22, 12, "start", "bold", metric.get("label") + " (" + metric.get("unit") + ")");
         text(s, x0 + LEFT, TOP - 8, 10, "start", "normal", metric.get("better") + " is better"

@@ -30,7 +30,7 @@ final class CpuScenario {
                         + "its manager thread; vthreads: virtual threads).", Cpu.iterations(1000)))
                 .rounds(rounds)
                 .metric("time_ms", "time to finish", "ms", false, false)
-                .metric("tasks_per_s", "throughput", "tasks/s", true, false)
+                .metric("tasks_per_s", "throughput", "tasks/s", true, true)
                 .metric("peak_threads", "peak threads", "threads", false, false);
         variants.forEach(v -> r.peer(v.name(), v.peer().description));
         List<Double> carriers = new ArrayList<>();

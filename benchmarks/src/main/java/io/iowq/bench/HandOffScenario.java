@@ -19,6 +19,13 @@ final class HandOffScenario {
     private HandOffScenario() {
     }
 
+    /** The forks' heap, and on JDK 24+ no warning for JMH's use of sun.misc.Unsafe (JEP 498). */
+    private static String[] forkArgs() {
+        return Runtime.version().feature() >= 24
+                ? new String[] {"-Xms1g", "-Xmx1g", "--sun-misc-unsafe-memory-access=allow"}
+                : new String[] {"-Xms1g", "-Xmx1g"};
+    }
+
     static ScenarioResult run(Runs runs, Path jmhJson) throws Exception {
         int forks = runs.pick(2, 0);
         int warmups = runs.pick(3, 1);
@@ -34,7 +41,7 @@ final class HandOffScenario {
                 .warmupTime(time)
                 .measurementIterations(iterations)
                 .measurementTime(time)
-                .jvmArgsAppend("-Xms1g", "-Xmx1g")
+                .jvmArgsAppend(forkArgs())
                 .shouldFailOnError(true)
                 .result(jmhJson.toString())
                 .resultFormat(ResultFormatType.JSON);

@@ -19,17 +19,22 @@ final class Report {
         if (r.get("load_average") != null) {
             b.append("Load average (1, 5, 15 min) ").append(r.get("load_average")).append(".\n\n");
         }
+        List<Map<String, Object>> cases = (List<Map<String, Object>>) r.get("cases");
+        boolean peers = cases.stream().flatMap(c -> ((List<Map<String, Object>>) c.get("results")).stream())
+                .anyMatch(res -> !reference.equals(res.get("peer")));
+        List<Map<String, Object>> ratios = peers
+                ? metrics.stream().filter(m -> !Boolean.FALSE.equals(m.get("ratio"))).toList() : List.of();
         b.append("| case | executor |");
         for (Map<String, Object> m : metrics) {
             b.append(' ').append(m.get("label")).append(" (").append(m.get("unit")).append(") |");
         }
-        for (Map<String, Object> m : metrics) {
+        for (Map<String, Object> m : ratios) {
             b.append(" ").append(reference).append(" ÷ executor, ").append(m.get("label")).append(" |");
         }
         b.append("\n|---|---|");
-        b.append("---:|".repeat(metrics.size() * 2));
+        b.append("---:|".repeat(metrics.size() + ratios.size()));
         b.append('\n');
-        for (Map<String, Object> c : (List<Map<String, Object>>) r.get("cases")) {
+        for (Map<String, Object> c : cases) {
             for (Map<String, Object> res : (List<Map<String, Object>>) c.get("results")) {
                 String peer = (String) res.get("peer");
                 Map<String, Object> med = (Map<String, Object>) res.get("median");
@@ -39,7 +44,7 @@ final class Report {
                 for (Map<String, Object> m : metrics) {
                     b.append(' ').append(cell(med.get(m.get("id")))).append(" |");
                 }
-                for (Map<String, Object> m : metrics) {
+                for (Map<String, Object> m : ratios) {
                     b.append(' ').append(peer.equals(reference) ? "" : ratioCell(ratio.get(m.get("id")))).append(" |");
                 }
                 b.append('\n');

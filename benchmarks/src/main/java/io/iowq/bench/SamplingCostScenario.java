@@ -6,8 +6,12 @@ import io.iowq.core.IoWqStats;
 import io.iowq.core.Work;
 import io.iowq.core.WorkClass;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -40,10 +44,13 @@ final class SamplingCostScenario {
                         + workers + " more tasks are queued, which must wait. Over a " + windowMillis + " ms window: "
                         + "CPU time of the thread named `iowq-manager` (`ThreadMXBean.getThreadCpuTime`) per second "
                         + "of wall time, and sample rounds per second (`IoWq.blockingSamples`). Default sample period "
-                        + "(10 ms, adaptive down to 1 ms while states change) unless the case says 1 ms.")
+                        + "(10 ms, adaptive down to 1 ms while states change) unless the case says 1 ms. Manager parks = "
+                        + "the thread's voluntary context switches per second (`/proc/self/task/*/status`), i.e. "
+                        + "how often it goes to sleep and wakes up.")
                 .rounds(rounds)
                 .metric("cpu_us_per_s", "manager CPU", "µs per s", false, false)
                 .metric("rounds_per_s", "sample rounds", "per s", false, false)
+                .metric("parks_per_s", "manager parks", "per s", false, false)
                 .peer("iowq", Peer.IOWQ.description);
         for (int round = runs.firstRound(); round <= rounds; round++) {
             measure(r, round, idle, busy, waits, workers, windowMillis, Duration.ofMillis(10));
@@ -95,15 +102,49 @@ final class SamplingCostScenario {
                                long windowMillis) {
         long cpu0 = THREADS.getThreadCpuTime(manager.getId());
         long samples0 = iowq.blockingSamples();
+        long parks0 = voluntarySwitches(manager.getName());
         long t0 = System.nanoTime();
         Runs.sleepMillis(windowMillis);
         double seconds = (System.nanoTime() - t0) / 1e9;
         double cpuMicros = (THREADS.getThreadCpuTime(manager.getId()) - cpu0) / 1e3;
         long samples = iowq.blockingSamples() - samples0;
+        long parks1 = voluntarySwitches(manager.getName());
         if (round > 0) {
             r.add(caseName, "iowq", "cpu_us_per_s", cpuMicros / seconds);
             r.add(caseName, "iowq", "rounds_per_s", samples / seconds);
+            r.add(caseName, "iowq", "parks_per_s", parks0 < 0 || parks1 < 0 ? Double.NaN : (parks1 - parks0) / seconds);
         }
+    }
+
+    /**
+     * The voluntary context switches of the one live thread whose native name is {@code name}
+     * (HotSpot names native threads after Java threads, up to 15 characters); -1 off Linux, or when
+     * no single thread has that name.
+     */
+    static long voluntarySwitches(String name) {
+        String comm = name.length() > 15 ? name.substring(0, 15) : name;
+        long found = -1;
+        int matches = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    if (!Files.readString(task.resolve("comm")).trim().equals(comm)) {
+                        continue;
+                    }
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            found = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                            matches++;
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended while we looked
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return matches == 1 ? found : -1;
     }
 
     private static void awaitRelease(CountDownLatch release) {

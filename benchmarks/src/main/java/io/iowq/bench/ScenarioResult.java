@@ -14,7 +14,7 @@ import java.util.Map;
 final class ScenarioResult {
 
     /** A measured figure; {@code higherIsBetter} says how to read its ratios. */
-    record Metric(String id, String label, String unit, boolean higherIsBetter, boolean logScale) {
+    record Metric(String id, String label, String unit, boolean higherIsBetter, boolean logScale, boolean ratio) {
     }
 
     /**
@@ -56,7 +56,13 @@ final class ScenarioResult {
     }
 
     ScenarioResult metric(String id, String label, String unit, boolean higherIsBetter, boolean logScale) {
-        metrics.add(new Metric(id, label, unit, higherIsBetter, logScale));
+        metrics.add(new Metric(id, label, unit, higherIsBetter, logScale, true));
+        return this;
+    }
+
+    /** A metric whose ratios mean nothing (a time that may never come, say): no ratio is reported. */
+    ScenarioResult metricWithoutRatio(String id, String label, String unit, boolean higherIsBetter) {
+        metrics.add(new Metric(id, label, unit, higherIsBetter, false, false));
         return this;
     }
 
@@ -139,6 +145,7 @@ final class ScenarioResult {
             mj.put("unit", m.unit());
             mj.put("better", m.higherIsBetter() ? "higher" : "lower");
             mj.put("log", m.logScale());
+            mj.put("ratio", m.ratio());
             ms.add(mj);
         }
         j.put("metrics", ms);
