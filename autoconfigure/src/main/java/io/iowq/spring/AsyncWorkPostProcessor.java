@@ -45,10 +45,6 @@ import org.springframework.util.function.SingletonSupplier;
 public class AsyncWorkPostProcessor implements BeanPostProcessor, PriorityOrdered, BeanFactoryAware,
         SmartInitializingSingleton {
 
-    /** The bean name under which {@code @EnableAsync} declares its post-processor. */
-    public static final String ASYNC_ANNOTATION_PROCESSOR_BEAN_NAME =
-            "org.springframework.context.annotation.internalAsyncAnnotationProcessor";
-
     private final AsyncWorkAttributes attributes = new AsyncWorkAttributes();
     private final Set<Class<?>> checked = ConcurrentHashMap.newKeySet();
     private final List<Checked> toCheck = new ArrayList<>();
@@ -125,7 +121,11 @@ public class AsyncWorkPostProcessor implements BeanPostProcessor, PriorityOrdere
 
     /** The annotation type {@code @EnableAsync} names ({@link Async} unless customized). */
     private Class<? extends Annotation> enableAsyncAnnotationType() {
-        for (String name : beanFactory.getBeanNamesForAnnotation(EnableAsync.class)) {
+        // Not getBeanNamesForAnnotation: it may initialize factory beans this early.
+        for (String name : beanFactory.getBeanDefinitionNames()) {
+            if (beanFactory.getBeanDefinition(name).isAbstract()) {
+                continue;
+            }
             EnableAsync enableAsync = beanFactory.findAnnotationOnBean(name, EnableAsync.class, false);
             if (enableAsync != null && enableAsync.annotation() != Annotation.class) {
                 return enableAsync.annotation();

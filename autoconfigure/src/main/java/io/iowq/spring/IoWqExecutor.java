@@ -116,8 +116,16 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
 
     /** An item, not yet submitted, that runs {@code task}; see {@link #work(Callable)}. */
     public Work<Object> work(Runnable task) {
+        return work(task, null);
+    }
+
+    /** An item, not yet submitted, that runs {@code task} and then has {@code result}. */
+    private <T> Work<T> work(Runnable task, T result) {
         Objects.requireNonNull(task, "task");
-        return work(callable(task)).describedAs(String.valueOf(task));
+        return work(() -> {
+            task.run();
+            return result;
+        }).describedAs(String.valueOf(task));
     }
 
     /**
@@ -155,11 +163,7 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
     /** Submits {@code task}; the future it returns is the pool's item. */
     @Override
     public <T> Work<T> submit(Runnable task, T result) {
-        Objects.requireNonNull(task, "task");
-        return enqueue(work(() -> {
-            task.run();
-            return result;
-        }).describedAs(String.valueOf(task)));
+        return enqueue(work(task, result));
     }
 
     /** Submits {@code task}; the future it returns is the pool's item. */
@@ -174,12 +178,7 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
      */
     @Override
     public CompletableFuture<Void> submitCompletable(Runnable task) {
-        Objects.requireNonNull(task, "task");
-        Work<Void> work = work(() -> {
-            task.run();
-            return (Void) null;
-        }).describedAs(String.valueOf(task));
-        return WorkCompletableFuture.of(enqueue(work));
+        return WorkCompletableFuture.of(enqueue(work(task, (Void) null)));
     }
 
     /**
@@ -199,10 +198,7 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
 
     @Override
     protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
-        return work(() -> {
-            runnable.run();
-            return value;
-        }).describedAs(String.valueOf(runnable));
+        return work(runnable, value);
     }
 
     // ------------------------------------------------------------------ operator API
@@ -371,13 +367,6 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
     }
 
     // ------------------------------------------------------------------ task decoration
-
-    private static Callable<Object> callable(Runnable task) {
-        return () -> {
-            task.run();
-            return null;
-        };
-    }
 
     /**
      * {@code task} wrapped by {@code decorator}: a decorator wraps a {@link Runnable}, so the call's

@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.iowq.autoconfigure.InvalidAsyncWorkFailureAnalyzer;
 import io.iowq.autoconfigure.IoWqAutoConfiguration;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
@@ -16,6 +22,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.AsyncConfigurer;
 import org.springframework.scheduling.annotation.EnableAsync;
+import org.springframework.scheduling.config.TaskManagementConfigUtils;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /** Wrong use of {@code @Hashed} and {@code @Unbounded} stops start-up, naming the method and the reason. */
@@ -92,6 +99,18 @@ class AsyncWorkValidationTests {
                 .run(context -> assertThat(context).hasNotFailed());
     }
 
+    @Test
+    void aCustomAsyncAnnotationOfEnableAsyncStillHandsCallsToIowq() {
+        runner.withUserConfiguration(CustomAsyncOn.class).withBean(LaterCaller.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(TaskManagementConfigUtils.ASYNC_ANNOTATION_PROCESSOR_BEAN_NAME))
+                    .isInstanceOf(IoWqAsyncAnnotationBeanPostProcessor.class);
+            LaterCaller caller = context.getBean(LaterCaller.class);
+            assertThat(caller.where().get(30, TimeUnit.SECONDS)).startsWith("iowq-");
+            assertThat(caller.here()).isEqualTo(Thread.currentThread().getName());
+        });
+    }
+
     private static void assertFailure(AssertableApplicationContext context, String method, String reason) {
         assertThat(context).hasFailed();
         FailureAnalysis analysis = new InvalidAsyncWorkFailureAnalyzer().analyze(context.getStartupFailure());
@@ -103,6 +122,28 @@ class AsyncWorkValidationTests {
     @Configuration(proxyBeanMethods = false)
     @EnableAsync
     static class AsyncOn {
+    }
+
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @interface Later {
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableAsync(annotation = Later.class)
+    static class CustomAsyncOn {
+    }
+
+    static class LaterCaller {
+        @Later
+        public CompletableFuture<String> where() {
+            return CompletableFuture.completedFuture(Thread.currentThread().getName());
+        }
+
+        @Async
+        public String here() {
+            return Thread.currentThread().getName();
+        }
     }
 
     @Configuration(proxyBeanMethods = false)
