@@ -8,10 +8,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The sample's own settings, under {@code ledger.*}.
  *
- * @param partner the partner that is told of each posting
+ * @param postingDelay an extra wait in each posting before it writes, none by default: set it (say
+ *                     {@code 2s}) to watch an account's postings queue up in {@code /actuator/iowq}
+ *                     and cancel them there, as the README's walkthrough does
+ * @param partner      the partner that is told of each posting
  */
 @ConfigurationProperties("ledger")
-public record LedgerProperties(@DefaultValue Partner partner) {
+public record LedgerProperties(@DefaultValue("0s") Duration postingDelay, @DefaultValue Partner partner) {
 
     /**
      * The partner.

@@ -1,6 +1,7 @@
 package io.iowq.sample;
 
 import io.iowq.spring.Hashed;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.stereotype.Service;
@@ -15,10 +16,12 @@ public class Postings {
 
     private final LedgerRepository repository;
     private final Notifier notifier;
+    private final Duration delay;
 
-    Postings(LedgerRepository repository, Notifier notifier) {
+    Postings(LedgerRepository repository, Notifier notifier, LedgerProperties properties) {
         this.repository = repository;
         this.notifier = notifier;
+        this.delay = properties.postingDelay();
     }
 
     /**
@@ -29,6 +32,14 @@ public class Postings {
     @Async
     @Hashed("#accountId")
     public CompletableFuture<Entry> post(String accountId, long entryId) {
+        if (!delay.isZero()) {
+            try {
+                Thread.sleep(delay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted before posting entry " + entryId, e);
+            }
+        }
         Entry entry = repository.post(entryId);
         if (entry.status() == EntryStatus.POSTED) {
             notifier.posted(entry);
