@@ -1,0 +1,179 @@
+package io.iowq.core;
+
+import static io.iowq.core.Pools.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Section 2.7: the process thread limit for unbound work, and thread factories that fail. */
+class WorkerCreationTest {
+
+    @RegisterExtension
+    final Pools pools = new Pools();
+
+    private final Queue<String> events = new ConcurrentLinkedQueue<>();
+
+    private final IoWqListener listener = new IoWqListener() {
+        @Override
+        public void workRejected(Work<?> work) {
+            events.add("rejected " + work.description());
+        }
+
+        @Override
+        public void workerCreationFailed(WorkClass workClass, Throwable cause) {
+            events.add("no " + workClass.tag() + " worker: " + cause.getMessage());
+        }
+    };
+
+    /** A factory that fails its next {@code failures} calls once armed, then creates threads again. */
+    private static final class FlakyFactory implements ThreadFactory {
+        final AtomicInteger failures = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new IllegalStateException("no thread for you");
+            }
+            return new Thread(r);
+        }
+    }
+
+    private static List<Thread> liveThreadsNamed(String prefix) {
+        List<Thread> found = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(prefix) && t.isAlive()) {
+                found.add(t);
+            }
+        }
+        return found;
+    }
+
+    @Test
+    void anUnboundItemIsRefusedWhenItsOnlyWorkerIsBlockedAndTheProcessIsAtItsThreadLimit() throws Exception {
+        ThreadLimit limit = ThreadLimit.of(ThreadLimit.aliveThreads() + 40);
+        IoWq pool = pools.start(Pools.quiet().threadLimit(limit).listener(listener)
+                .maxWorkers(WorkClass.UNBOUND, 4).concurrency(WorkClass.UNBOUND, 1));
+        Gate gate = new Gate();
+        Work<String> blocked = pool.enqueue(Work.of(() -> Blocking.call(gate.task())).unbound());
+        eventually().until(() -> pool.stats().unbounded().blocked() == 1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Thread> fillers = new ArrayList<>();
+        try {
+            while (ThreadLimit.aliveThreads() < limit.limit() + 8) {
+                Thread filler = new Thread(() -> {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                filler.start();
+                fillers.add(filler);
+            }
+
+            assertThatThrownBy(() -> pool.enqueue(Work.of(() -> "x").unbound().describedAs("refused")))
+                    .isInstanceOf(RejectedExecutionException.class)
+                    .hasMessageContaining("thread limit (" + limit.limit() + " from configured)");
+            assertThat(pool.stats().rejected()).isEqualTo(1);
+            assertThat(events).containsExactly("rejected refused");
+            assertThat(pool.submit(() -> "bound").get(10, TimeUnit.SECONDS)).as("bound work is never refused")
+                    .isEqualTo("bound");
+
+            gate.open();
+            blocked.get(10, TimeUnit.SECONDS);
+            eventually().until(() -> pool.stats().unbounded().idle() == 1);
+            assertThat(pool.enqueue(Work.of(() -> "accepted").unbound()).get(10, TimeUnit.SECONDS))
+                    .as("a free unbound worker takes it, limit or not").isEqualTo("accepted");
+            assertThat(pool.stats().submitted()).isEqualTo(3);
+        } finally {
+            release.countDown();
+            for (Thread filler : fillers) {
+                filler.join();
+            }
+        }
+    }
+
+    @Test
+    void aThreadFactoryThatFailsAtStartFailsConstructionClearlyAndLeavesNoThread() {
+        IoWqConfig config = Pools.quiet().threadNamePrefix("failing-start-").threadFactory(r -> {
+            throw new IllegalStateException("no thread for you");
+        }).build();
+
+        assertThatIllegalStateException().isThrownBy(() -> new IoWq(config))
+                .withMessage("iowq: could not start the first worker of node 0 with the configured ThreadFactory: "
+                        + "java.lang.IllegalStateException: no thread for you")
+                .withCauseInstanceOf(IllegalStateException.class);
+        eventually().until(() -> liveThreadsNamed("failing-start-").isEmpty());
+    }
+
+    @Test
+    void aThreadFactoryThatReturnsNullFailsConstructionClearly() {
+        IoWqConfig config = Pools.quiet().threadNamePrefix("null-start-").threadFactory(r -> null).build();
+
+        assertThatIllegalStateException().isThrownBy(() -> new IoWq(config))
+                .withMessageContaining("ThreadFactory returned null");
+        eventually().until(() -> liveThreadsNamed("null-start-").isEmpty());
+    }
+
+    @Test
+    void anItemWhoseWorkerCannotBeCreatedStaysQueuedAndRunsWhenTheManagerRetries() throws Exception {
+        FlakyFactory factory = new FlakyFactory();
+        IoWq pool = pools.start(Pools.quiet().threadFactory(factory).listener(listener));
+        factory.failures.set(3);
+
+        Work<String> item = pool.enqueue(Work.of(() -> Thread.currentThread().getName()).unbound());
+
+        assertThat(item.get(10, TimeUnit.SECONDS)).startsWith("iowq-0-u-");
+        assertThat(pool.stats().creationFailures()).isEqualTo(3);
+        assertThat(events).containsExactly("no unbounded worker: no thread for you",
+                "no unbounded worker: no thread for you", "no unbounded worker: no thread for you");
+        assertThat(pool.stats().unbounded().workers()).isEqualTo(1);
+    }
+
+    @Test
+    void boundWorkWaitingBehindABlockedWorkerRunsOnceAWorkerCanBeCreated() throws Exception {
+        FlakyFactory factory = new FlakyFactory();
+        IoWq pool = pools.start(Pools.bound(2, 1).threadFactory(factory));
+        Gate gate = new Gate();
+        Work<String> blocked = pool.enqueue(Work.of(() -> Blocking.call(gate.task())));
+        eventually().until(() -> pool.stats().bounded().blocked() == 1);
+        factory.failures.set(2);
+
+        Work<String> waiting = pool.enqueue(Work.of(() -> Thread.currentThread().getName()));
+
+        assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-b-4");
+        assertThat(blocked.isDone()).isFalse();
+        assertThat(pool.stats().creationFailures()).isEqualTo(2);
+        gate.open();
+        assertThat(blocked.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-b-1");
+    }
+
+    @Test
+    void aClassThatCannotGetItsFirstWorkerCancelsItsQueuedWork() throws Exception {
+        FlakyFactory factory = new FlakyFactory();
+        IoWq pool = pools.start(Pools.quiet().threadFactory(factory));
+        factory.failures.set(Integer.MAX_VALUE);
+
+        Work<String> item = pool.enqueue(Work.of(() -> "never").unbound());
+
+        eventually().until(item::isDone);
+        assertThat(item.isCancelled()).isTrue();
+        assertThat(pool.stats().creationFailures()).isEqualTo(Manager.MAX_CREATION_FAILURES);
+        assertThat(pool.stats().cancelled()).isEqualTo(1);
+        assertThat(pool.stats().unbounded().pending()).isZero();
+        factory.failures.set(0);
+        assertThat(pool.enqueue(Work.of(() -> "later").unbound()).get(10, TimeUnit.SECONDS)).isEqualTo("later");
+    }
+}
