@@ -1,9 +1,12 @@
 package io.iowq.sample;
 
 import java.net.URI;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -68,6 +71,12 @@ class LedgerController {
         return ledger.entry(id)
                 .filter(e -> e.account().equals(account))
                 .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no entry " + id + " in " + account));
+    }
+
+    /** The pool takes no more work: the application is stopping. The entry has been recorded as failed. */
+    @ExceptionHandler(RejectedExecutionException.class)
+    ProblemDetail stopping(RejectedExecutionException e) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, "not taking entries: " + e.getMessage());
     }
 
     private static void checkAccount(String account) {

@@ -1,6 +1,7 @@
 package io.iowq.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
@@ -67,6 +68,12 @@ abstract class LedgerEndToEndTests {
 
     @Autowired
     private DataSource dataSource;
+
+    @Autowired
+    private LedgerRepository repository;
+
+    @Autowired
+    private Ledger ledger;
 
     private RestClient http;
     private final String run = "r" + UUID.randomUUID().toString().substring(0, 8);
@@ -165,7 +172,8 @@ abstract class LedgerEndToEndTests {
 
         // and the partner heard of every posting, and of nothing else
         await().atMost(PATIENCE).until(() -> accounts.stream().allMatch(a -> notified(a) == account(a).count(EntryStatus.POSTED)));
-        log(start, "the partner heard of every posting; pool " + get("/actuator/iowq"));
+        log(start, "the partner heard of every posting (" + notifications("retried") + " calls retried); pool "
+                + get("/actuator/iowq"));
     }
 
     private void log(long start, String what) {
@@ -275,6 +283,23 @@ abstract class LedgerEndToEndTests {
     }
 
     @Test
+    void entriesThatAStoppedRunLeftPendingArePostedInOrderWhenTheLedgerStartsAgain() {
+        String account = run + "-resumed";
+        // as a run that stopped between accepting and posting leaves them: recorded, never handed over
+        repository.accept(account, 500, "first");
+        repository.accept(account, -200, "second");
+        assertThat(account(account).count(EntryStatus.PENDING)).isEqualTo(2);
+
+        ledger.resumePending();
+
+        await().atMost(PATIENCE).until(() -> account(account).count(EntryStatus.POSTED) == 2);
+        AccountView view = account(account);
+        assertThat(view.balance()).isEqualTo(300);
+        assertThat(view.entries()).extracting(Entry::reference, Entry::sequence, Entry::balanceAfter)
+                .containsExactly(tuple("first", 1L, 500L), tuple("second", 2L, 300L));
+    }
+
+    @Test
     void malformedEntriesAreRefusedAndUnknownAccountsAreNotFound() {
         assertThat(post(run + "-x", 0, "zero").getStatusCode().value()).isEqualTo(400);
         assertThat(post("no spaces", 5, "bad account").getStatusCode().value()).isEqualTo(400);
@@ -299,6 +324,14 @@ abstract class LedgerEndToEndTests {
     private long notified(String account) {
         return ((Number) http.get().uri("/partner/notifications?account={a}", account).retrieve().body(JSON)
                 .get("received")).longValue();
+    }
+
+    /** The count of {@code ledger.notifications} with this outcome. */
+    @SuppressWarnings("unchecked")
+    private Object notifications(String outcome) {
+        List<Map<String, Object>> measurements = (List<Map<String, Object>>) get(
+                "/actuator/metrics/ledger.notifications?tag=outcome:" + outcome).get("measurements");
+        return measurements.get(0).get("value");
     }
 
     private Map<String, Object> get(String path) {
