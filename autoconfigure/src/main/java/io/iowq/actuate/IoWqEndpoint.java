@@ -86,7 +86,8 @@ public class IoWqEndpoint {
      *                                         {@code work} nor {@code keys}
      */
     @DeleteOperation
-    public OperationResponseBody cancel(@Selector String collection, @Selector(match = Match.ALL_REMAINING) String[] target) {
+    public OperationResponseBody cancel(@Selector String collection,
+                                        @Selector(match = Match.ALL_REMAINING) String[] target) {
         String value = String.join("/", target);
         if (WORK.equals(collection)) {
             return new CancelDescriptor(executor.cancel(parseId(value)));

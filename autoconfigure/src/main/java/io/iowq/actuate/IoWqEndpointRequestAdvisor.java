@@ -68,7 +68,7 @@ public class IoWqEndpointRequestAdvisor implements OperationInvokerAdvisor {
         unknown.removeAll(known);
         if (!unknown.isEmpty()) {
             String reason = "unknown " + (unknown.size() == 1 ? "field " : "fields ") + String.join(", ", unknown)
-                    + (known.isEmpty() ? ": this operation takes none" : ": this operation takes " + String.join(", ", known));
+                    + ": this operation takes " + (known.isEmpty() ? "none" : String.join(", ", known));
             throw new InvalidEndpointRequestException(reason, reason);
         }
     }

@@ -107,7 +107,7 @@ public class IoWqMeterBinder implements MeterBinder {
                 .register(registry);
     }
 
-    /** As {@code ExecutorServiceMetrics} binds a {@code ThreadPoolExecutor}. */
+    /** As {@code ExecutorServiceMetrics} binds a {@code ThreadPoolExecutor}: the same names, descriptions and units. */
     private void bindExecutorMeters(MeterRegistry registry, Tags tags) {
         FunctionCounter.builder("executor.completed", executor, e -> {
                     IoWqStats s = e.stats();
@@ -117,45 +117,28 @@ public class IoWqMeterBinder implements MeterBinder {
                 .baseUnit(BaseUnits.TASKS)
                 .tags(tags)
                 .register(registry);
-        Gauge.builder("executor.active", executor, e -> {
-                    IoWqStats s = e.stats();
-                    return s.bounded().running() + s.bounded().blocked() + s.unbounded().running()
-                            + s.unbounded().blocked();
-                })
-                .description("The approximate number of threads that are actively executing tasks")
-                .baseUnit(BaseUnits.THREADS)
-                .tags(tags)
-                .register(registry);
-        Gauge.builder("executor.queued", executor, e -> e.stats().pending())
-                .description("The approximate number of tasks that are queued for execution")
-                .baseUnit(BaseUnits.TASKS)
-                .tags(tags)
-                .register(registry);
-        Gauge.builder("executor.queue.remaining", executor, e -> Integer.MAX_VALUE - e.stats().pending())
-                .description("The number of additional elements that this queue can ideally accept without blocking")
-                .baseUnit(BaseUnits.TASKS)
-                .tags(tags)
-                .register(registry);
-        Gauge.builder("executor.pool.size", executor, e -> {
-                    IoWqStats s = e.stats();
-                    return s.bounded().workers() + s.unbounded().workers();
-                })
-                .description("The current number of threads in the pool")
-                .baseUnit(BaseUnits.THREADS)
-                .tags(tags)
-                .register(registry);
-        Gauge.builder("executor.pool.core", executor, e -> e.stats().nodes())
-                .description("The core number of threads for the pool")
-                .baseUnit(BaseUnits.THREADS)
-                .tags(tags)
-                .register(registry);
-        Gauge.builder("executor.pool.max", executor, e -> {
-                    IoWqStats s = e.stats();
-                    return Math.min((long) Integer.MAX_VALUE,
-                            (long) s.bounded().maxWorkers() + s.unbounded().maxWorkers());
-                })
-                .description("The maximum allowed number of threads in the pool")
-                .baseUnit(BaseUnits.THREADS)
+        executorGauge(registry, tags, "executor.active", BaseUnits.THREADS,
+                "The approximate number of threads that are actively executing tasks",
+                s -> s.bounded().running() + s.bounded().blocked() + s.unbounded().running() + s.unbounded().blocked());
+        executorGauge(registry, tags, "executor.queued", BaseUnits.TASKS,
+                "The approximate number of tasks that are queued for execution", IoWqStats::pending);
+        executorGauge(registry, tags, "executor.queue.remaining", BaseUnits.TASKS,
+                "The number of additional elements that this queue can ideally accept without blocking",
+                s -> Integer.MAX_VALUE - s.pending());
+        executorGauge(registry, tags, "executor.pool.size", BaseUnits.THREADS,
+                "The current number of threads in the pool", s -> s.bounded().workers() + s.unbounded().workers());
+        executorGauge(registry, tags, "executor.pool.core", BaseUnits.THREADS,
+                "The core number of threads for the pool", IoWqStats::nodes);
+        executorGauge(registry, tags, "executor.pool.max", BaseUnits.THREADS,
+                "The maximum allowed number of threads in the pool",
+                s -> Math.min((long) Integer.MAX_VALUE, (long) s.bounded().maxWorkers() + s.unbounded().maxWorkers()));
+    }
+
+    private void executorGauge(MeterRegistry registry, Tags tags, String name, String unit, String description,
+                               ToDoubleFunction<IoWqStats> value) {
+        Gauge.builder(name, executor, e -> value.applyAsDouble(e.stats()))
+                .description(description)
+                .baseUnit(unit)
                 .tags(tags)
                 .register(registry);
     }

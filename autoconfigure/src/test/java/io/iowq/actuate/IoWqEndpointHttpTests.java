@@ -70,7 +70,7 @@ class IoWqEndpointHttpTests {
 
     @Test
     void statsAnswerEveryPinnedFieldAndNoOther() {
-        Answer a = get("/actuator/iowq").keep("stats", HttpMethod.GET, "/actuator/iowq", null);
+        Answer a = kept("stats", HttpMethod.GET, "/actuator/iowq", null);
 
         assertThat(a.status()).isEqualTo(200);
         Map<String, Object> stats = a.read("$");
@@ -96,7 +96,7 @@ class IoWqEndpointHttpTests {
         slowWork.cleanup(cleanup);
         await().atMost(PATIENCE).until(() -> first.started() && cleanup.started());
 
-        Answer a = get("/actuator/iowq/work").keep("work", HttpMethod.GET, "/actuator/iowq/work", null);
+        Answer a = kept("work", HttpMethod.GET, "/actuator/iowq/work", null);
 
         assertThat(a.status()).isEqualTo(200);
         Map<String, Object> pending = single(a.read("$.pending"));
@@ -146,8 +146,7 @@ class IoWqEndpointHttpTests {
         await().atMost(PATIENCE).until(p::started);
 
         Answer plain = get("/actuator/iowq/work");
-        Answer a = get("/actuator/iowq/work?stack=true")
-                .keep("work-stack", HttpMethod.GET, "/actuator/iowq/work?stack=true", null);
+        Answer a = kept("work-stack", HttpMethod.GET, "/actuator/iowq/work?stack=true", null);
 
         assertThat(single(plain.read("$.running"))).doesNotContainKey("stack");
         Map<String, Object> item = single(a.read("$.running"));
@@ -173,8 +172,7 @@ class IoWqEndpointHttpTests {
         long id = idOf(executor.runningWork(false), "tenant-run");
         long cancelledBefore = executor.stats().cancelled();
 
-        String path = "/actuator/iowq/work/" + id;
-        Answer a = delete(path).keep("cancel-running", HttpMethod.DELETE, path, null);
+        Answer a = kept("cancel-running", HttpMethod.DELETE, "/actuator/iowq/work/" + id, null);
 
         assertThat(a.status()).isEqualTo(200);
         assertThat(a.<String>read("$.result")).isEqualTo("RUNNING");
@@ -193,8 +191,7 @@ class IoWqEndpointHttpTests {
         await().atMost(PATIENCE).until(first::started);
         long id = idOf(executor.pendingWork(), "tenant-ok");
 
-        String path = "/actuator/iowq/work/" + id;
-        Answer a = delete(path).keep("cancel-pending", HttpMethod.DELETE, path, null);
+        Answer a = kept("cancel-pending", HttpMethod.DELETE, "/actuator/iowq/work/" + id, null);
 
         assertThat(a.status()).isEqualTo(200);
         assertThat(a.<String>read("$.result")).isEqualTo("OK");
@@ -206,8 +203,7 @@ class IoWqEndpointHttpTests {
 
     @Test
     void cancellingAnIdThatIsNotThereAnswersNotFoundWith200() {
-        String path = "/actuator/iowq/work/987654321";
-        Answer a = delete(path).keep("cancel-not-found", HttpMethod.DELETE, path, null);
+        Answer a = kept("cancel-not-found", HttpMethod.DELETE, "/actuator/iowq/work/987654321", null);
 
         assertThat(a.status()).isEqualTo(200);
         assertThat(a.<String>read("$.result")).isEqualTo("NOT_FOUND");
@@ -227,8 +223,7 @@ class IoWqEndpointHttpTests {
         slowWork.report("tenant-10", other);
         await().atMost(PATIENCE).until(() -> running.started() && other.started());
 
-        String path = "/actuator/iowq/keys/tenant-9";
-        Answer a = delete(path).keep("cancel-key", HttpMethod.DELETE, path, null);
+        Answer a = kept("cancel-key", HttpMethod.DELETE, "/actuator/iowq/keys/tenant-9", null);
 
         assertThat(a.status()).isEqualTo(200);
         assertThat(a.<String>read("$.result")).isEqualTo("RUNNING");
@@ -275,7 +270,7 @@ class IoWqEndpointHttpTests {
         slowWork.report("tenant-b", b1);
         await().atMost(PATIENCE).until(() -> a1.started() && b1.started());
 
-        Answer a = delete("/actuator/iowq").keep("cancel-all", HttpMethod.DELETE, "/actuator/iowq", null);
+        Answer a = kept("cancel-all", HttpMethod.DELETE, "/actuator/iowq", null);
 
         assertThat(a.status()).isEqualTo(200);
         assertThat(a.<Map<String, Object>>read("$")).isEqualTo(Map.of("pending", 1, "running", 2));
@@ -287,8 +282,7 @@ class IoWqEndpointHttpTests {
 
     @Test
     void resizingChangesMaxWorkersAndAnswersTheNewStats() {
-        String body = "{\"boundedMaxWorkers\":3}";
-        Answer a = post("/actuator/iowq", body).keep("resize", HttpMethod.POST, "/actuator/iowq", body);
+        Answer a = kept("resize", HttpMethod.POST, "/actuator/iowq", "{\"boundedMaxWorkers\":3}");
 
         int nodes = executor.stats().nodes();
         assertThat(a.status()).isEqualTo(200);
@@ -311,8 +305,7 @@ class IoWqEndpointHttpTests {
 
     @Test
     void anIdThatIsNotANumberIs400WithAMessage() {
-        String path = "/actuator/iowq/work/abc";
-        Answer a = delete(path).keep("error-id", HttpMethod.DELETE, path, null);
+        Answer a = kept("error-id", HttpMethod.DELETE, "/actuator/iowq/work/abc", null);
 
         assertThat(a.status()).isEqualTo(400);
         assertThat(a.<String>read("$.message")).isEqualTo("a work id must be a number, was 'abc'");
@@ -328,8 +321,8 @@ class IoWqEndpointHttpTests {
 
     @Test
     void aSizeBelowOneIs400AndChangesNothing() {
-        String body = "{\"boundedMaxWorkers\":4,\"unboundedMaxWorkers\":0}";
-        Answer a = post("/actuator/iowq", body).keep("error-size", HttpMethod.POST, "/actuator/iowq", body);
+        Answer a = kept("error-size", HttpMethod.POST, "/actuator/iowq",
+                "{\"boundedMaxWorkers\":4,\"unboundedMaxWorkers\":0}");
 
         assertThat(a.status()).isEqualTo(400);
         assertThat(a.<String>read("$.message")).isEqualTo("unboundedMaxWorkers must be at least 1, was 0");
@@ -338,8 +331,7 @@ class IoWqEndpointHttpTests {
 
     @Test
     void anUnknownFieldIs400AndChangesNothing() {
-        String body = "{\"boundedMaxWorkers\":4,\"maxWorkers\":4}";
-        Answer a = post("/actuator/iowq", body).keep("error-field", HttpMethod.POST, "/actuator/iowq", body);
+        Answer a = kept("error-field", HttpMethod.POST, "/actuator/iowq", "{\"boundedMaxWorkers\":4,\"maxWorkers\":4}");
 
         assertThat(a.status()).isEqualTo(400);
         assertThat(a.<String>read("$.message"))
@@ -377,7 +369,7 @@ class IoWqEndpointHttpTests {
 
     @Test
     void healthIsUpWithWorkersPendingAndRejected() {
-        Answer a = get("/actuator/health/iowq").keep("health", HttpMethod.GET, "/actuator/health/iowq", null);
+        Answer a = kept("health", HttpMethod.GET, "/actuator/health/iowq", null);
 
         assertThat(a.status()).isEqualTo(200);
         assertThat(a.<String>read("$.status")).isEqualTo("UP");
@@ -443,6 +435,11 @@ class IoWqEndpointHttpTests {
     private static Map<String, Object> single(List<Map<String, Object>> items) {
         assertThat(items).hasSize(1);
         return items.get(0);
+    }
+
+    /** The exchange, kept as an example for docs/operations.md. */
+    private Answer kept(String example, HttpMethod method, String path, String json) {
+        return Answer.call(client, method, path, json).keep(example, method, path, json);
     }
 
     private Answer get(String path) {

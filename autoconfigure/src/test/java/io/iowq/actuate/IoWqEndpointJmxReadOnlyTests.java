@@ -30,6 +30,7 @@ class IoWqEndpointJmxReadOnlyTests {
 
         MBeanOperationInfo[] operations = mBeanServer.getMBeanInfo(name).getOperations();
 
-        assertThat(Arrays.stream(operations).map(MBeanOperationInfo::getName)).containsExactlyInAnyOrder("stats", "work");
+        assertThat(Arrays.stream(operations).map(MBeanOperationInfo::getName))
+                .containsExactlyInAnyOrder("stats", "work");
     }
 }

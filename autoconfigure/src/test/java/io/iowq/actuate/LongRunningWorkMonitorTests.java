@@ -42,7 +42,7 @@ class LongRunningWorkMonitorTests {
 
     @Test
     void workPastTheThresholdIsLoggedOnceWithItsStackAndCounted(CapturedOutput output) {
-        LongRunningWorkMonitor monitor = new LongRunningWorkMonitor(Duration.ofMillis(20), () -> Map.of("ops", executor));
+        LongRunningWorkMonitor monitor = monitor(Duration.ofMillis(20));
         Parked p = park();
         executor.enqueue(executor.work(p::park).hashed("slow-key").unbound());
         await().atMost(PATIENCE).until(p::started);
@@ -58,13 +58,14 @@ class LongRunningWorkMonitorTests {
         assertThat(monitor.count("ops", WorkClass.BOUND)).isZero();
         String log = output.getAll();
         assertThat(log.split("has run for", -1)).hasSize(2);
-        assertThat(log).contains("key=slow-key", "unbounded", "of ops", "longer than iowq.long-running-threshold (PT0.02S)",
+        assertThat(log).contains("key=slow-key", "unbounded", "of ops",
+                "longer than iowq.long-running-threshold (PT0.02S)",
                 "\tat " + Parked.class.getName() + ".park(Parked.java:");
     }
 
     @Test
     void workUnderTheThresholdIsNotReported(CapturedOutput output) {
-        LongRunningWorkMonitor monitor = new LongRunningWorkMonitor(Duration.ofDays(1), () -> Map.of("ops", executor));
+        LongRunningWorkMonitor monitor = monitor(Duration.ofDays(1));
         Parked p = park();
         executor.enqueue(executor.work(p::park));
         await().atMost(PATIENCE).until(p::started);
@@ -77,7 +78,7 @@ class LongRunningWorkMonitorTests {
 
     @Test
     void theCountIsTheMeterIoWqWorkLongRunning() {
-        LongRunningWorkMonitor monitor = new LongRunningWorkMonitor(Duration.ofMillis(20), () -> Map.of("ops", executor));
+        LongRunningWorkMonitor monitor = monitor(Duration.ofMillis(20));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         new IoWqMeterBinder("ops", executor, null, monitor).bindTo(registry);
         Parked p = park();
@@ -103,6 +104,10 @@ class LongRunningWorkMonitorTests {
     @Test
     void aThresholdMustBePositive() {
         assertThatIllegalArgumentException().isThrownBy(() -> new LongRunningWorkMonitor(Duration.ZERO, Map::of));
+    }
+
+    private LongRunningWorkMonitor monitor(Duration threshold) {
+        return new LongRunningWorkMonitor(threshold, () -> Map.of("ops", executor));
     }
 
     private Parked park() {
