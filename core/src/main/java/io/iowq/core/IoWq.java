@@ -424,7 +424,18 @@ public final class IoWq extends AbstractExecutorService {
 
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        return terminated.await(timeout, unit);
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        if (!terminated.await(timeout, unit)) {
+            return false;
+        }
+        // The manager is told to stop as the pool terminates; wait for its thread as well, so that no
+        // thread of the pool (see threads()) is left once this returns true.
+        Thread managerThread = manager.thread();
+        if (managerThread == Thread.currentThread()) {
+            return true;
+        }
+        TimeUnit.NANOSECONDS.timedJoin(managerThread, Math.max(1, deadline - System.nanoTime()));
+        return !managerThread.isAlive();
     }
 
     /** Terminates once the pool is shut down, every queue is empty and every worker has exited. */

@@ -1,0 +1,290 @@
+package io.iowq.core;
+
+import static io.iowq.core.Pools.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Section 2.8: shutdown drains, shutdownNow cancels, and every accepted item ends exactly once. */
+class ShutdownTest {
+
+    @RegisterExtension
+    final Pools pools = new Pools();
+
+    private final AtomicInteger runs = new AtomicInteger();
+
+    private Work<Object> counted() {
+        return Work.of(runs::incrementAndGet);
+    }
+
+    @Test
+    void shutdownDrainsQueuedWorkThenTerminatesLeavingNoThread() throws Exception {
+        IoWq pool = pools.start(Pools.bound(1, 1));
+        Gate gate = new Gate();
+        Work<String> running = pool.enqueue(Work.of(gate.task()));
+        eventually().until(gate::reached);
+        List<Work<?>> queued = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            queued.add(pool.enqueue(counted()));
+            queued.add(pool.enqueue(counted().hashed("k")));
+        }
+        Work<Object> head = counted();
+        queued.add(head.link(counted().unbound()));
+        queued.add(pool.enqueue(head));
+
+        pool.shutdown();
+
+        assertThat(pool.isShutdown()).isTrue();
+        assertThat(pool.awaitTermination(50, TimeUnit.MILLISECONDS)).as("work is still queued").isFalse();
+        assertThat(pool.isTerminated()).isFalse();
+        gate.open();
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(pool.isTerminated()).isTrue();
+        assertThat(pool.threads()).as("workers and the manager are gone").isEmpty();
+        assertThat(running.state()).isEqualTo(Work.State.COMPLETED);
+        assertThat(queued).allMatch(w -> w.state() == Work.State.COMPLETED);
+        assertThat(runs.get()).isEqualTo(10);
+        IoWqStats stats = pool.stats();
+        assertThat(stats.completed()).isEqualTo(stats.submitted()).isEqualTo(11);
+        assertThat(stats.bounded().workers() + stats.unbounded().workers()).isZero();
+    }
+
+    @Test
+    void anIdlePoolTerminatesAtOnceOnShutdown() throws Exception {
+        IoWq pool = pools.start(Pools.quiet().nodes(2));
+        pool.submit(() -> "warm").get(10, TimeUnit.SECONDS);
+
+        pool.shutdown();
+
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(pool.threads()).isEmpty();
+    }
+
+    @Test
+    void submissionsAfterShutdownAreRejectedAndCounted() {
+        AtomicInteger toldRejected = new AtomicInteger();
+        IoWq pool = pools.start(Pools.quiet().listener(new IoWqListener() {
+            @Override
+            public void workRejected(Work<?> work) {
+                toldRejected.incrementAndGet();
+            }
+        }));
+        pool.shutdown();
+
+        assertThatThrownBy(() -> pool.enqueue(counted().describedAs("late")))
+                .isInstanceOf(RejectedExecutionException.class).hasMessage("iowq is shut down: refused late");
+        assertThatThrownBy(() -> pool.execute(runs::incrementAndGet)).isInstanceOf(RejectedExecutionException.class);
+        assertThatThrownBy(() -> pool.submit(() -> "late")).isInstanceOf(RejectedExecutionException.class);
+        assertThatThrownBy(() -> pool.enqueue(counted().unbound())).isInstanceOf(RejectedExecutionException.class);
+
+        IoWqStats stats = pool.stats();
+        assertThat(stats.rejected()).isEqualTo(4);
+        assertThat(stats.submitted()).isZero();
+        assertThat(toldRejected.get()).isEqualTo(4);
+        assertThat(runs.get()).isZero();
+    }
+
+    @Test
+    void shutdownNowCancelsWhatIsPendingAndInterruptsWhatRuns() throws Exception {
+        IoWq pool = pools.start(Pools.bound(1, 1));
+        Gate gate = new Gate();
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Work<Object> running = pool.enqueue(Work.of(() -> {
+            try {
+                gate.pass();
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
+            return null;
+        }));
+        eventually().until(gate::reached);
+        List<Long> pendingIds = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            pendingIds.add(pool.enqueue(counted()).id());
+            pendingIds.add(pool.enqueue(counted().hashed("k")).id());
+        }
+        Work<Object> head = counted();
+        Work<Object> link = head.link(counted());
+        pendingIds.add(pool.enqueue(head).id());
+        pendingIds.add(link.id());
+
+        List<Runnable> cancelled = pool.shutdownNow();
+
+        assertThat(cancelled).hasSize(6).allSatisfy(r -> {
+            assertThat(r).isInstanceOf(Work.class);
+            assertThat(((Work<?>) r).state()).isEqualTo(Work.State.CANCELLED);
+        });
+        assertThat(cancelled).extracting(r -> ((Work<?>) r).id()).containsExactlyInAnyOrderElementsOf(pendingIds);
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(interrupted).isTrue();
+        assertThat(running.isCancelled()).isTrue();
+        assertThat(runs.get()).isZero();
+        assertThat(pool.threads()).isEmpty();
+        assertThat(pool.stats().cancelled()).isEqualTo(7);
+        assertThat(pool.stats().activeKeys()).isZero();
+    }
+
+    @Test
+    void shutdownNowWaitsForARunningNoCancelItem() throws Exception {
+        IoWq pool = pools.start(Pools.bound(1, 1));
+        Gate gate = new Gate();
+        Work<String> running = pool.enqueue(Work.of(gate.task()).noCancel());
+        eventually().until(gate::reached);
+
+        assertThat(pool.shutdownNow()).isEmpty();
+
+        assertThat(pool.awaitTermination(50, TimeUnit.MILLISECONDS)).isFalse();
+        gate.open();
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(running.state()).isEqualTo(Work.State.COMPLETED);
+    }
+
+    @Test
+    void everyAcceptedItemEndsExactlyOnceWhateverHappens() throws Exception {
+        long seed = Seeds.seed("ShutdownTest.everyAcceptedItemEndsExactlyOnceWhateverHappens");
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int round = 0; round < 30; round++) {
+            new EndsExactlyOnce(random.split(), "seed " + seed + ", round " + round).run();
+        }
+    }
+
+    /** One pool: submitters and a canceller race a shutdown or shutdownNow at a random moment. */
+    private final class EndsExactlyOnce {
+        final SplittableRandom random;
+        final String replay;
+        final List<Work<?>> accepted = new ArrayList<>();
+        final List<AtomicInteger> ends = new ArrayList<>();
+        final AtomicInteger refused = new AtomicInteger();
+
+        EndsExactlyOnce(SplittableRandom random, String replay) {
+            this.random = random;
+            this.replay = replay;
+        }
+
+        void run() throws Exception {
+            IoWq pool = pools.start(Pools.quiet().idleTimeout(Duration.ofMillis(random.nextInt(1, 20)))
+                    .maxWorkers(WorkClass.BOUND, 3).concurrency(WorkClass.BOUND, 2)
+                    .maxWorkers(WorkClass.UNBOUND, 3).concurrency(WorkClass.UNBOUND, 1));
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> submitters = new ArrayList<>();
+            for (int s = 0; s < 3; s++) {
+                SplittableRandom r = random.split();
+                Thread t = new Thread(() -> submit(pool, r, go));
+                submitters.add(t);
+                t.start();
+            }
+            SplittableRandom r = random.split();
+            Thread canceller = new Thread(() -> {
+                while (!pool.isShutdown()) {
+                    if (r.nextBoolean()) {
+                        pool.cancelKey("k" + r.nextInt(4));
+                    } else {
+                        pool.cancel(r.nextInt(1, 400));
+                    }
+                    LockSupport.parkNanos(r.nextInt(100_000));
+                }
+            });
+            canceller.start();
+            go.countDown();
+            LockSupport.parkNanos(random.nextInt(5_000_000));
+            boolean now = random.nextBoolean();
+            if (now) {
+                pool.shutdownNow();
+            } else {
+                pool.shutdown();
+            }
+            for (Thread t : submitters) {
+                t.join();
+            }
+            canceller.join();
+
+            assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).as(replay).isTrue();
+            for (int i = 0; i < accepted.size(); i++) {
+                Work<?> w = accepted.get(i);
+                assertThat(w.isDone()).as("%s: %s", replay, w).isTrue();
+                assertThat(ends.get(i).get()).as("%s: whenDone runs of %s", replay, w).isEqualTo(1);
+            }
+            IoWqStats stats = pool.stats();
+            assertThat(stats.submitted()).as(replay).isEqualTo(accepted.size());
+            assertThat(stats.completed() + stats.failed() + stats.cancelled()).as(replay).isEqualTo(stats.submitted());
+            assertThat(stats.rejected()).as(replay).isEqualTo(refused.get());
+            if (!now) {
+                assertThat(stats.cancelled()).as("%s: only the canceller cancels on shutdown()", replay)
+                        .isLessThanOrEqualTo(accepted.size());
+            }
+            assertThat(pool.threads()).as(replay).isEmpty();
+        }
+
+        private void submit(IoWq pool, SplittableRandom r, CountDownLatch go) {
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (int i = 0; i < 100 && !pool.isShutdown(); i++) {
+                List<Work<?>> chain = new ArrayList<>();
+                Work<?> head = item(r);
+                chain.add(head);
+                if (r.nextInt(4) == 0) {
+                    chain.add(chain.get(0).link(item(r)));
+                }
+                List<AtomicInteger> counters = new ArrayList<>();
+                for (Work<?> w : chain) {
+                    AtomicInteger n = new AtomicInteger();
+                    w.whenDone(n::incrementAndGet);
+                    counters.add(n);
+                }
+                try {
+                    pool.enqueue(head);
+                } catch (RejectedExecutionException e) {
+                    refused.incrementAndGet();
+                    continue;
+                }
+                synchronized (accepted) {
+                    accepted.addAll(chain);
+                    ends.addAll(counters);
+                }
+            }
+        }
+
+        private Work<?> item(SplittableRandom r) {
+            long nanos = r.nextInt(200_000);
+            Work<Object> w = switch (r.nextInt(5)) {
+                case 0 -> Work.of(() -> {
+                    throw new IllegalStateException("fails");
+                });
+                case 1 -> Work.of(() -> Blocking.run(() -> LockSupport.parkNanos(nanos)));
+                case 2 -> Work.of(() -> {
+                    Thread.sleep(0, (int) (nanos % 1_000_000));
+                    return null;
+                });
+                default -> Work.of(() -> LockSupport.parkNanos(nanos));
+            };
+            if (r.nextInt(3) == 0) {
+                w.hashed("k" + r.nextInt(4));
+            }
+            if (r.nextInt(5) == 0) {
+                w.unbound();
+            }
+            if (r.nextInt(6) == 0) {
+                w.noCancel();
+            }
+            if (r.nextInt(6) == 0) {
+                w.concurrent();
+            }
+            return w;
+        }
+    }
+}
