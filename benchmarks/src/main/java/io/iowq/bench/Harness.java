@@ -135,6 +135,7 @@ public final class Harness {
         Map<String, Object> env = new LinkedHashMap<>();
         env.put("date", Instant.now().toString());
         env.put("mode", runs.smoke ? "smoke" : "full");
+        env.put("commit", System.getProperty("iowq.bench.commit", "unknown"));
         env.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name") + " "
                 + Runtime.version());
         env.put("jvm_args", ManagementFactory.getRuntimeMXBean().getInputArguments());
