@@ -190,10 +190,12 @@ public final class IoWq extends AbstractExecutorService {
         long now = System.nanoTime();
         int n = 0;
         for (Work<?> w = work; w != null; w = w.next()) {
-            w.accept(this, ids.incrementAndGet(), context, now);
             n++;
         }
-        submitted.add(n);
+        submitted.add(n); // before a link can be cancelled through its pool: counted before it ends
+        for (Work<?> w = work; w != null; w = w.next()) {
+            w.accept(this, ids.incrementAndGet(), context, now);
+        }
     }
 
     // ------------------------------------------------------------------ running (io_worker_handle_work)
@@ -485,9 +487,13 @@ public final class IoWq extends AbstractExecutorService {
         }
         IoWqStats.ClassStats b = classes[0];
         IoWqStats.ClassStats u = classes[1];
+        // Ends before submissions: an item is counted submitted before it can end, so read in this
+        // order the ends never add up to more than the submissions.
+        long ended = completed.sum();
+        long failedNow = failed.sum();
+        long cancelledNow = cancelled.sum();
         return new IoWqStats(nodes.length, b, u, b.pending() + u.pending(), b.activeKeys() + u.activeKeys(),
-                submitted.sum(), completed.sum(), failed.sum(), cancelled.sum(), rejected.sum(),
-                creationFailures.sum());
+                submitted.sum(), ended, failedNow, cancelledNow, rejected.sum(), creationFailures.sum());
     }
 
     /** The items waiting to run, oldest first per account. */
