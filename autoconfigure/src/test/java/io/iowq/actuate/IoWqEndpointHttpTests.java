@@ -19,6 +19,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.http.HttpMethod;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
 /**
@@ -34,6 +35,7 @@ import org.springframework.test.web.servlet.client.RestTestClient;
                 "iowq.shutdown.await-termination=1s"
         })
 @AutoConfigureRestTestClient
+@DirtiesContext // closed after the class, so its threads do not linger: no other class reuses this context
 class IoWqEndpointHttpTests {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);

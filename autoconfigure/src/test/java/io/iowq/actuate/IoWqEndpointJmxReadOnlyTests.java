@@ -9,6 +9,7 @@ import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 
 /** {@code management.endpoint.iowq.access=read-only} leaves only the reads on the JMX MBean too. */
 @SpringBootTest(classes = ActuateTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
@@ -19,6 +20,7 @@ import org.springframework.boot.test.context.SpringBootTest;
                 "management.endpoint.iowq.access=read-only",
                 "iowq.shutdown.await-termination=1s"
         })
+@DirtiesContext // closed after the class, so its threads do not linger: no other class reuses this context
 class IoWqEndpointJmxReadOnlyTests {
 
     @Autowired

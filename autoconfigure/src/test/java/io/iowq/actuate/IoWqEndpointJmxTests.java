@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 
 /** The {@code iowq} endpoint over JMX, exposed as other endpoints are. */
 @SpringBootTest(classes = ActuateTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
@@ -22,6 +23,7 @@ import org.springframework.boot.test.context.SpringBootTest;
                 "management.endpoints.jmx.domain=io.iowq.test.jmx",
                 "iowq.shutdown.await-termination=1s"
         })
+@DirtiesContext // closed after the class, so its threads do not linger: no other class reuses this context
 class IoWqEndpointJmxTests {
 
     @Autowired

@@ -8,12 +8,14 @@ import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTe
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
 import org.springframework.http.HttpMethod;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
 /** Like every Actuator endpoint but health, {@code iowq} is not on HTTP until the user includes it. */
 @SpringBootTest(classes = ActuateTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "iowq.shutdown.await-termination=1s")
 @AutoConfigureRestTestClient
+@DirtiesContext // closed after the class, so its threads do not linger: no other class reuses this context
 class IoWqEndpointNotExposedHttpTests {
 
     @Autowired

@@ -12,6 +12,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.http.HttpMethod;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
 /**
@@ -25,6 +26,7 @@ import org.springframework.test.web.servlet.client.RestTestClient;
                 "iowq.shutdown.await-termination=1s"
         })
 @AutoConfigureRestTestClient
+@DirtiesContext // closed after the class, so its threads do not linger: no other class reuses this context
 class IoWqEndpointReadOnlyHttpTests {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
