@@ -82,6 +82,9 @@ public final class Harness {
                 ScenarioResult r = scenario(id, runs, out);
                 Map<String, Object> json = r.toJson();
                 json.put("load_average", "before " + loadBefore + ", after " + loadAverage());
+                json.put("date", Instant.now().toString());
+                json.put("commit", System.getProperty("iowq.bench.commit", "unknown"));
+                json.put("command", System.getProperty("iowq.bench.command", "Harness") + niceness());
                 Files.writeString(out.resolve(id + ".json"), Json.write(json), StandardCharsets.UTF_8);
                 List<String> missing = r.missingMedians();
                 if (!missing.isEmpty()) {
@@ -145,6 +148,18 @@ public final class Harness {
         env.put("xorshift_steps_per_ms", calibration);
         env.put("seconds", seconds);
         Files.writeString(out.resolve("environment.json"), Json.write(env), StandardCharsets.UTF_8);
+    }
+
+    /** " (at nice N)" when this process runs at a nice level other than 0 (Linux), else "". */
+    static String niceness() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            int nice = Integer.parseInt(f[16]);
+            return nice == 0 ? "" : " (at nice " + nice + ")";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     /** The 1, 5 and 15 minute load averages: other processes on the machine show here. */

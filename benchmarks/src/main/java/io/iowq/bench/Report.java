@@ -16,8 +16,12 @@ final class Report {
         String reference = (String) r.get("reference");
         b.append("### Scenario ").append(r.get("number")).append(": ").append(r.get("title")).append("\n\n");
         b.append(r.get("setup")).append("\n\n");
+        if (r.get("command") != null) {
+            b.append("Run: `").append(r.get("command")).append("` at commit ").append(r.get("commit")).append(", ")
+                    .append(r.get("date")).append("; ");
+        }
         if (r.get("load_average") != null) {
-            b.append("Load average (1, 5, 15 min) ").append(r.get("load_average")).append(".\n\n");
+            b.append("load average (1, 5, 15 min) ").append(r.get("load_average")).append(".\n\n");
         }
         List<Map<String, Object>> cases = (List<Map<String, Object>>) r.get("cases");
         boolean peers = cases.stream().flatMap(c -> ((List<Map<String, Object>>) c.get("results")).stream())
