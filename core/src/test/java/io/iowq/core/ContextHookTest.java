@@ -132,8 +132,7 @@ class ContextHookTest {
 
         assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("first");
         assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("second");
-        eventually().until(() -> pool.hookFailures() == 2);
-        assertThat(pool.stats().completed()).isEqualTo(2);
+        eventually().until(() -> pool.hookFailures() == 2 && pool.stats().completed() == 2);
         assertThat(pool.stats().bounded().workers()).isEqualTo(1);
     }
 
