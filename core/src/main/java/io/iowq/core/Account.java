@@ -105,8 +105,8 @@ final class Account {
                 chains.put(work.key(), new KeyChain(work.key()));
             }
             runQueue.addLast(work);
-            if (work.isConcurrent() || running < concurrency) {
-                wakeOrCreateWorker();
+            if (!((work.isConcurrent() || running < concurrency) && wakeOrCreateWorker())) {
+                pool.workWaiting(); // no worker woken for it: have the manager watch the busy ones
             }
             return true;
         } finally {

@@ -306,6 +306,11 @@ public final class IoWq extends AbstractExecutorService {
         }
     }
 
+    /** An item waits with no worker woken for it. */
+    void workWaiting() {
+        manager.workWaiting();
+    }
+
     void workerCreationFailed(Account account, Throwable cause) {
         creationFailures.increment();
         notifyListener(() -> config.listener().workerCreationFailed(account.workClass, cause));

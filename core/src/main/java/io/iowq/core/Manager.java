@@ -18,11 +18,12 @@ import java.util.concurrent.locks.LockSupport;
  * <p>
  * A busy worker is taken as blocked when its thread is seen {@code BLOCKED}, {@code WAITING} or
  * {@code TIMED_WAITING} on two samples in a row inside the same item, or when it is {@code RUNNABLE}
- * but its thread CPU time has not moved for a whole stall window and it sits in a native method
- * (blocked in native I/O, where the state still says RUNNABLE). A runnable thread that the OS has not
+ * but its thread CPU time has not moved between two samples and it sits in a native method (blocked
+ * in native I/O, where the state still says RUNNABLE). A runnable thread that the OS has not
  * scheduled makes no progress either, so one sample is never enough, and a thread in Java code is
- * not taken as blocked on CPU time alone. It runs again when it makes progress. While no work waits,
- * the manager only reads each account's pending count once per period.
+ * not taken as blocked on CPU time alone. It runs again when it makes progress. The period adapts:
+ * 1 ms after a change, doubling up to the configured period while nothing changes. While no work
+ * waits the manager parks and costs nothing; a submission whose item waits unparks it.
  */
 final class Manager implements Runnable {
 
@@ -38,15 +39,15 @@ final class Manager implements Runnable {
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final boolean cpuTime;
     private final long maxSampleNanos;
-    private final long stallNanos;
     private final List<Worker> busy = new ArrayList<>();
     private volatile boolean stopped;
+    /** Parked with nothing to watch; a submitter whose work waits unparks it. */
+    private volatile boolean idle;
     private volatile long samples;
 
     Manager(IoWq pool) {
         this.pool = pool;
         this.maxSampleNanos = pool.config.blockingSamplePeriod().toNanos();
-        this.stallNanos = Math.max(2 * maxSampleNanos, TimeUnit.MILLISECONDS.toNanos(20));
         this.cpuTime = threads.isThreadCpuTimeSupported() && enableCpuTime();
         this.thread = new Thread(this, pool.config.threadNamePrefix() + "manager");
         thread.setDaemon(true);
@@ -89,19 +90,44 @@ final class Manager implements Runnable {
 
     @Override
     public void run() {
-        long period = maxSampleNanos;
+        long period = MIN_SAMPLE_NANOS;
         while (!stopped) {
-            long now = System.nanoTime();
-            long wake = now + period;
-            wake = Math.min(wake, runRetries(now));
+            long wake = runRetries(System.nanoTime());
             if (pool.config.observeBlocking() && workWaits()) {
                 period = sampleBusyWorkers() ? MIN_SAMPLE_NANOS : Math.min(2 * period, maxSampleNanos);
-                wake = Math.min(wake, System.nanoTime() + period);
+                LockSupport.parkNanos(this, Math.max(0, Math.min(wake, System.nanoTime() + period) - System.nanoTime()));
             } else {
                 period = MIN_SAMPLE_NANOS;
-                wake = Math.min(wake, System.nanoTime() + maxSampleNanos);
+                parkUntilWorkWaits(wake);
             }
-            LockSupport.parkNanos(this, Math.max(0, wake - System.nanoTime()));
+        }
+    }
+
+    /**
+     * Parks while no work waits, until {@link #workWaiting()}, a retry or {@code deadline}. The flag
+     * is raised before the last look at the accounts, and a submitter raises the pending count before
+     * it reads the flag: one of the two sees the other, so no waiting work goes unwatched.
+     */
+    private void parkUntilWorkWaits(long deadline) {
+        idle = true;
+        try {
+            if (pool.config.observeBlocking() && workWaits() || stopped) {
+                return;
+            }
+            if (deadline == Long.MAX_VALUE) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, Math.max(0, deadline - System.nanoTime()));
+            }
+        } finally {
+            idle = false;
+        }
+    }
+
+    /** Work was queued that no worker was woken for: start watching the busy workers. */
+    void workWaiting() {
+        if (idle) {
+            LockSupport.unpark(thread);
         }
     }
 
@@ -138,7 +164,6 @@ final class Manager implements Runnable {
     private boolean sampleBusyWorkers() {
         samples++;
         boolean changed = false;
-        long now = System.nanoTime();
         for (Node node : pool.nodes()) {
             for (Account a : node.accounts()) {
                 if (!a.hasQueuedWork()) {
@@ -147,7 +172,7 @@ final class Manager implements Runnable {
                 busy.clear();
                 a.busyWorkers(busy);
                 for (Worker w : busy) {
-                    changed |= sample(a, w, now);
+                    changed |= sample(a, w);
                 }
             }
         }
@@ -158,14 +183,14 @@ final class Manager implements Runnable {
     /**
      * Whether {@code t} is inside a native method: where blocking I/O always ends up, and where a
      * Java thread that the OS merely has not scheduled rarely is. Costs a stack walk, so it is asked
-     * only once a whole stall window has passed without CPU progress.
+     * only of a RUNNABLE worker that made no CPU progress since the last sample.
      */
     private static boolean inNativeMethod(Thread t) {
         StackTraceElement[] stack = t.getStackTrace();
         return stack.length > 0 && stack[0].isNativeMethod();
     }
 
-    private boolean sample(Account account, Worker w, long now) {
+    private boolean sample(Account account, Worker w) {
         Thread t = w.thread;
         Work<?> work = w.sampleWork;
         if (t == null || work == null) {
@@ -178,18 +203,13 @@ final class Manager implements Runnable {
         if (work != w.sampledWork) {
             w.sampledWork = work;
             w.sampledCpuNanos = cpu;
-            w.stallSinceNanos = now;
             w.waitingSamples = waiting ? 1 : 0;
             return false;
         }
         w.waitingSamples = waiting ? w.waitingSamples + 1 : 0;
         boolean progressed = cpu != w.sampledCpuNanos;
-        if (progressed) {
-            w.sampledCpuNanos = cpu;
-            w.stallSinceNanos = now;
-        }
-        boolean stalled = cpuTime && state == Thread.State.RUNNABLE && now - w.stallSinceNanos >= stallNanos
-                && inNativeMethod(t);
+        w.sampledCpuNanos = cpu;
+        boolean stalled = cpuTime && state == Thread.State.RUNNABLE && !progressed && inNativeMethod(t);
         if (w.waitingSamples >= 2 || stalled) {
             return account.observedBlocked(w, work);
         }

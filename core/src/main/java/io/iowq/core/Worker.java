@@ -38,7 +38,6 @@ final class Worker implements Runnable {
     // Touched only by the manager thread.
     Work<?> sampledWork;
     long sampledCpuNanos;
-    long stallSinceNanos;
     int waitingSamples;
 
     Worker(Account account, String name) {
