@@ -75,7 +75,7 @@ class BlockingTest {
     void workSubmittedWhileTheOnlyWorkerBlocksGetsAnotherWorker() throws Exception {
         IoWq pool = pools.start(Pools.bound(2, 1));
         Gate gate = new Gate();
-        Work<String> blocked = pool.enqueue(Work.of(() -> Blocking.call(gate.task())));
+        Work<String> blocked = gate.blockIn(pool, 1).get(0);
         eventually().until(() -> figures(pool, 1, 0, 1));
 
         String ranOn = pool.submit(() -> Thread.currentThread().getName()).get(10, TimeUnit.SECONDS);

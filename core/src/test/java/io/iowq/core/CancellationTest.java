@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,31 +23,13 @@ class CancellationTest {
     @RegisterExtension
     final Pools pools = new Pools();
 
-    private final AtomicInteger runs = new AtomicInteger();
+    private final Runs runs = new Runs();
+    private final Gate gate = new Gate();
+    private final AtomicBoolean interrupted = new AtomicBoolean();
 
-    /** An item that counts its runs. */
-    private Work<Object> counted() {
-        return Work.of(runs::incrementAndGet);
-    }
-
-    /** An item that waits at {@code gate} and records whether that wait was interrupted. */
-    private static Work<Object> interruptible(Gate gate, AtomicBoolean interrupted) {
-        return Work.of(() -> {
-            try {
-                gate.pass();
-            } catch (InterruptedException e) {
-                interrupted.set(true);
-                throw e;
-            }
-            return null;
-        });
-    }
-
-    private static Gate occupy(IoWq pool) {
-        Gate gate = new Gate();
-        pool.enqueue(Work.of(gate.task()));
-        eventually().until(gate::reached);
-        return gate;
+    /** Runs an item that waits at {@link #gate} and records in {@link #interrupted} whether it was interrupted. */
+    private Work<String> running(IoWq pool) {
+        return gate.enter(pool, Work.of(gate.task(interrupted)));
     }
 
     private static void assertCancelled(Work<?> w) {
@@ -59,8 +40,8 @@ class CancellationTest {
     @Test
     void cancellingAPendingItemRemovesItAndItNeverRuns() throws Exception {
         IoWq pool = pools.start(Pools.bound(1, 1));
-        Gate gate = occupy(pool);
-        Work<Object> pending = pool.enqueue(counted());
+        gate.enter(pool, Work.of(gate.task()));
+        Work<Object> pending = pool.enqueue(runs.item());
 
         assertThat(pool.cancel(pending.id())).isEqualTo(CancelResult.OK);
 
@@ -68,8 +49,8 @@ class CancellationTest {
         assertThat(pool.stats().pending()).isZero();
         assertThat(pool.pendingWork()).isEmpty();
         gate.open();
-        pool.enqueue(counted()).get(10, TimeUnit.SECONDS);
-        assertThat(runs.get()).as("only the later item ran").isEqualTo(1);
+        pool.enqueue(runs.item()).get(10, TimeUnit.SECONDS);
+        assertThat(runs.count()).as("only the later item ran").isEqualTo(1);
         assertThat(pool.stats().cancelled()).isEqualTo(1);
         assertThat(pool.cancel(pending.id())).isEqualTo(CancelResult.NOT_FOUND);
     }
@@ -77,26 +58,20 @@ class CancellationTest {
     @Test
     void cancellingARunningItemInterruptsIt() {
         IoWq pool = pools.start(Pools.quiet());
-        Gate gate = new Gate();
-        AtomicBoolean interrupted = new AtomicBoolean();
-        Work<Object> running = pool.enqueue(interruptible(gate, interrupted));
-        eventually().until(gate::reached);
+        Work<String> running = running(pool);
 
         assertThat(pool.cancel(running.id())).isEqualTo(CancelResult.RUNNING);
 
         assertCancelled(running);
         eventually().untilTrue(interrupted);
-        eventually().untilAsserted(() -> assertThat(pool.stats()).matches(s -> s.cancelled() == 1 && s.bounded().idle() == 1));
+        eventually().until(() -> pool.stats().cancelled() == 1 && pool.stats().bounded().idle() == 1);
         assertThat(pool.stats().failed()).as("the interrupted task's exception does not count").isZero();
     }
 
     @Test
     void aRunningNoCancelItemIsFoundButNotInterrupted() throws Exception {
         IoWq pool = pools.start(Pools.quiet());
-        Gate gate = new Gate();
-        AtomicBoolean interrupted = new AtomicBoolean();
-        Work<Object> running = pool.enqueue(interruptible(gate, interrupted).noCancel());
-        eventually().until(gate::reached);
+        Work<String> running = gate.enter(pool, Work.of(gate.task(interrupted)).noCancel());
 
         assertThat(pool.cancel(running.id())).isEqualTo(CancelResult.RUNNING);
         assertThat(pool.cancelAll()).isEqualTo(new Cancellation(CancelResult.RUNNING, 0, 1));
@@ -111,7 +86,7 @@ class CancellationTest {
     @Test
     void cancellingAnUnknownOrFinishedItemFindsNothing() throws Exception {
         IoWq pool = pools.start(Pools.quiet());
-        Work<Object> done = pool.enqueue(counted());
+        Work<Object> done = pool.enqueue(runs.item());
         done.get(10, TimeUnit.SECONDS);
 
         assertThat(pool.cancel(done.id())).isEqualTo(CancelResult.NOT_FOUND);
@@ -125,15 +100,12 @@ class CancellationTest {
     @Test
     void cancelKeyCancelsThePendingAndRunningItemsOfThatKeyOnly() throws Exception {
         IoWq pool = pools.start(Pools.bound(2, 2));
-        Gate gate = new Gate();
-        AtomicBoolean interrupted = new AtomicBoolean();
-        Work<Object> k0 = pool.enqueue(interruptible(gate, interrupted).hashed("k"));
+        Work<String> k0 = gate.enter(pool, Work.of(gate.task(interrupted)).hashed("k"));
         Gate other = new Gate();
-        Work<String> j0 = pool.enqueue(Work.of(other.task()).hashed("j"));
-        eventually().until(() -> gate.reached() && other.reached());
-        Work<Object> k1 = pool.enqueue(counted().hashed("k"));
-        Work<Object> k2 = pool.enqueue(counted().hashed("k"));
-        Work<Object> j1 = pool.enqueue(counted().hashed("j"));
+        Work<String> j0 = other.enter(pool, Work.of(other.task()).hashed("j"));
+        Work<Object> k1 = pool.enqueue(runs.item().hashed("k"));
+        Work<Object> k2 = pool.enqueue(runs.item().hashed("k"));
+        Work<Object> j1 = pool.enqueue(runs.item().hashed("j"));
 
         Cancellation result = pool.cancelKey("k");
 
@@ -145,7 +117,7 @@ class CancellationTest {
         other.open();
         j0.get(10, TimeUnit.SECONDS);
         j1.get(10, TimeUnit.SECONDS);
-        assertThat(runs.get()).isEqualTo(1);
+        assertThat(runs.count()).isEqualTo(1);
         eventually().until(() -> pool.stats().activeKeys() == 0);
         assertThat(pool.stats().cancelled()).isEqualTo(3);
     }
@@ -153,17 +125,14 @@ class CancellationTest {
     @Test
     void cancelAllCancelsEveryPendingAndRunningItem() throws Exception {
         IoWq pool = pools.start(Pools.bound(2, 2));
-        Gate gate = new Gate();
-        AtomicBoolean interrupted = new AtomicBoolean();
-        Work<Object> running = pool.enqueue(interruptible(gate, interrupted));
+        Work<String> running = running(pool);
         Gate other = new Gate();
         AtomicBoolean otherInterrupted = new AtomicBoolean();
-        Work<Object> alsoRunning = pool.enqueue(interruptible(other, otherInterrupted).hashed("k"));
-        eventually().until(() -> gate.reached() && other.reached());
+        Work<String> alsoRunning = other.enter(pool, Work.of(other.task(otherInterrupted)).hashed("k"));
         List<Work<?>> pending = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            pending.add(pool.enqueue(counted()));
-            pending.add(pool.enqueue(counted().hashed("k")));
+            pending.add(pool.enqueue(runs.item()));
+            pending.add(pool.enqueue(runs.item().hashed("k")));
         }
 
         assertThat(pool.cancelAll()).isEqualTo(new Cancellation(CancelResult.RUNNING, 6, 2));
@@ -174,16 +143,16 @@ class CancellationTest {
         eventually().until(() -> interrupted.get() && otherInterrupted.get());
         eventually().until(() -> pool.stats().activeKeys() == 0 && pool.stats().pending() == 0);
         assertThat(pool.submit(() -> "still works").get(10, TimeUnit.SECONDS)).isEqualTo("still works");
-        assertThat(runs.get()).isZero();
+        assertThat(runs.count()).isZero();
     }
 
     @Test
     void cancelWithoutAllStopsAtTheFirstMatch() throws Exception {
         IoWq pool = pools.start(Pools.bound(1, 1));
-        Gate gate = occupy(pool);
+        gate.enter(pool, Work.of(gate.task()));
         List<Work<Object>> pending = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            pending.add(pool.enqueue(counted().describedAs("victim")));
+            pending.add(pool.enqueue(runs.item().describedAs("victim")));
         }
 
         Cancellation result = pool.cancel(w -> w.description().equals("victim"), false);
@@ -193,16 +162,16 @@ class CancellationTest {
         gate.open();
         pending.get(1).get(10, TimeUnit.SECONDS);
         pending.get(2).get(10, TimeUnit.SECONDS);
-        assertThat(runs.get()).isEqualTo(2);
+        assertThat(runs.count()).isEqualTo(2);
     }
 
     @Test
     void cancellingTheQueuedHeadOfAKeyLetsItsNextItemRun() throws Exception {
         IoWq pool = pools.start(Pools.bound(1, 1));
-        Gate gate = occupy(pool);
-        Work<Object> head = pool.enqueue(counted().hashed("k"));
-        Work<Object> next = pool.enqueue(counted().hashed("k"));
-        Work<Object> last = pool.enqueue(counted().hashed("k"));
+        gate.enter(pool, Work.of(gate.task()));
+        Work<Object> head = pool.enqueue(runs.item().hashed("k"));
+        Work<Object> next = pool.enqueue(runs.item().hashed("k"));
+        Work<Object> last = pool.enqueue(runs.item().hashed("k"));
 
         assertThat(pool.cancel(head.id())).isEqualTo(CancelResult.OK);
 
@@ -211,16 +180,16 @@ class CancellationTest {
         gate.open();
         next.get(10, TimeUnit.SECONDS);
         last.get(10, TimeUnit.SECONDS);
-        assertThat(runs.get()).isEqualTo(2);
+        assertThat(runs.count()).isEqualTo(2);
         eventually().until(() -> pool.stats().activeKeys() == 0);
     }
 
     @Test
     void cancellingEveryQueuedItemOfAKeyForgetsTheKey() {
         IoWq pool = pools.start(Pools.bound(1, 1));
-        Gate gate = occupy(pool);
-        pool.enqueue(counted().hashed("k"));
-        pool.enqueue(counted().hashed("k"));
+        gate.enter(pool, Work.of(gate.task()));
+        pool.enqueue(runs.item().hashed("k"));
+        pool.enqueue(runs.item().hashed("k"));
         assertThat(pool.stats().activeKeys()).isEqualTo(1);
 
         assertThat(pool.cancelKey("k")).isEqualTo(new Cancellation(CancelResult.OK, 2, 0));
@@ -233,26 +202,23 @@ class CancellationTest {
     @Test
     void futureCancelOfAPendingItemRemovesIt() throws Exception {
         IoWq pool = pools.start(Pools.bound(1, 1));
-        Gate gate = occupy(pool);
-        Work<Object> pending = pool.enqueue(counted());
+        gate.enter(pool, Work.of(gate.task()));
+        Work<Object> pending = pool.enqueue(runs.item());
 
         assertThat(pending.cancel(false)).isTrue();
 
         assertCancelled(pending);
         assertThat(pool.stats().pending()).isZero();
         gate.open();
-        pool.enqueue(counted()).get(10, TimeUnit.SECONDS);
-        assertThat(runs.get()).isEqualTo(1);
+        pool.enqueue(runs.item()).get(10, TimeUnit.SECONDS);
+        assertThat(runs.count()).isEqualTo(1);
         assertThat(pending.cancel(true)).as("only once").isFalse();
     }
 
     @Test
     void futureCancelTrueInterruptsARunningItem() {
         IoWq pool = pools.start(Pools.quiet());
-        Gate gate = new Gate();
-        AtomicBoolean interrupted = new AtomicBoolean();
-        Work<Object> running = pool.enqueue(interruptible(gate, interrupted));
-        eventually().until(gate::reached);
+        Work<String> running = running(pool);
 
         assertThat(running.cancel(true)).isTrue();
 
@@ -264,17 +230,14 @@ class CancellationTest {
     @Test
     void futureCancelFalseEndsARunningItemWithoutInterruptingIt() {
         IoWq pool = pools.start(Pools.quiet());
-        Gate gate = new Gate();
-        AtomicBoolean interrupted = new AtomicBoolean();
-        Work<Object> running = pool.enqueue(interruptible(gate, interrupted));
-        eventually().until(gate::reached);
+        Work<String> running = running(pool);
 
         assertThat(running.cancel(false)).isTrue();
 
         assertCancelled(running);
         throughout(Duration.ofMillis(100)).until(() -> !interrupted.get());
         gate.open();
-        eventually().untilAsserted(() -> assertThat(pool.stats()).matches(s -> s.bounded().idle() == 1));
+        eventually().until(() -> pool.stats().bounded().idle() == 1);
         assertThat(interrupted).isFalse();
         assertThat(pool.stats().completed()).isZero();
         assertThat(pool.stats().cancelled()).isEqualTo(1);
@@ -283,7 +246,7 @@ class CancellationTest {
     @Test
     void anInterruptAnItemLeavesBehindDoesNotReachTheNextItem() throws Exception {
         IoWq pool = pools.start(Pools.bound(1, 1));
-        Gate gate = occupy(pool);
+        gate.enter(pool, Work.of(gate.task()));
         Work<String> leaves = pool.enqueue(Work.of(() -> {
             Thread.currentThread().interrupt();
             return Thread.currentThread().getName();

@@ -23,6 +23,7 @@ class HashedWorkTest {
     final Pools pools = new Pools();
 
     private final Queue<String> order = new ConcurrentLinkedQueue<>();
+    private final Gate gate = new Gate();
 
     private Work<String> logged(String name) {
         return Work.of(() -> {
@@ -31,18 +32,10 @@ class HashedWorkTest {
         });
     }
 
-    /** Keeps the pool's only worker busy until the gate opens. */
-    private static void occupy(IoWq pool, Gate gate) {
-        pool.enqueue(Work.of(gate.task()));
-        eventually().until(gate::reached);
-    }
-
     @Test
     void keysWithEqualHashCodesButNotEqualDoNotWaitOnEachOther() throws Exception {
         IoWq pool = pools.start(Pools.bound(2, 2));
-        Gate gate = new Gate();
-        Work<String> a = pool.enqueue(Work.of(gate.task()).hashed(new CollidingKey("a")));
-        eventually().until(gate::reached);
+        Work<String> a = gate.enter(pool, Work.of(gate.task()).hashed(new CollidingKey("a")));
 
         Work<String> b = pool.enqueue(logged("b").hashed(new CollidingKey("b")));
 
@@ -56,9 +49,7 @@ class HashedWorkTest {
     @Test
     void anEqualKeyWaitsEvenWhenItIsAnotherInstance() throws Exception {
         IoWq pool = pools.start(Pools.bound(2, 2));
-        Gate gate = new Gate();
-        Work<String> first = pool.enqueue(Work.of(gate.task()).hashed(new CollidingKey("k")));
-        eventually().until(gate::reached);
+        Work<String> first = gate.enter(pool, Work.of(gate.task()).hashed(new CollidingKey("k")));
 
         Work<String> second = pool.enqueue(logged("second").hashed(new CollidingKey("k")));
 
@@ -97,15 +88,8 @@ class HashedWorkTest {
     @Test
     void theItemsThatWaitForAKeyRunBackToBackOnOneWorker() throws Exception {
         IoWq pool = pools.start(Pools.bound(2, 2));
-        Gate warmUp = new Gate();
-        pool.enqueue(Work.of(warmUp.task()));
-        pool.enqueue(Work.of(warmUp.task()));
-        eventually().until(() -> pool.stats().bounded().workers() == 2);
-        warmUp.open();
-        eventually().until(() -> pool.stats().bounded().idle() == 2);
-        Gate gate = new Gate();
-        Work<String> head = pool.enqueue(Work.of(gate.task()).hashed("k"));
-        eventually().until(gate::reached);
+        Pools.idleWorkers(pool, 2);
+        Work<String> head = gate.enter(pool, Work.of(gate.task()).hashed("k"));
         List<Work<String>> chain = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
             chain.add(pool.enqueue(logged("k#" + i).hashed("k")));
@@ -123,7 +107,6 @@ class HashedWorkTest {
     @Test
     void aKeyYieldsToOtherWorkAfterTheItemsThatWaitedWhenItWasTaken() throws Exception {
         IoWq pool = pools.start(Pools.bound(1, 1));
-        Gate gate = new Gate();
         List<Work<?>> all = new ArrayList<>();
         all.add(pool.enqueue(Work.of(() -> {
             order.add("k1#0");
@@ -159,7 +142,6 @@ class HashedWorkTest {
         IoWq pool = pools.start(Pools.bound(1, 1));
         AtomicInteger hotRuns = new AtomicInteger();
         AtomicInteger hotRunsBeforeCold = new AtomicInteger(-1);
-        Gate gate = new Gate();
         class Hot implements java.util.concurrent.Callable<Object> {
             @Override
             public Object call() throws Exception {
@@ -187,8 +169,7 @@ class HashedWorkTest {
     @Test
     void aKeyIsForgottenWhenItsChainEmpties() throws Exception {
         IoWq pool = pools.start(Pools.bound(1, 1));
-        Gate gate = new Gate();
-        occupy(pool, gate);
+        gate.enter(pool, Work.of(gate.task()));
         List<Work<String>> items = new ArrayList<>();
         for (int k = 0; k < 5; k++) {
             for (int i = 0; i < 3; i++) {
@@ -213,7 +194,6 @@ class HashedWorkTest {
     @Test
     void aKeyIsExclusiveAcrossNodesWhicheverThreadSubmits() throws Exception {
         IoWq pool = pools.start(Pools.quiet().nodes(2));
-        Gate gate = new Gate();
         List<Work<String>> items = new ArrayList<>();
         List<Thread> submitters = new ArrayList<>();
         for (int t = 0; t < 4; t++) {

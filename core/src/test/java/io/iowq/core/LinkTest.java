@@ -30,6 +30,23 @@ class LinkTest {
         });
     }
 
+    /** A head and the two logged links behind it. */
+    private record Chain(Work<String> head, Work<String> first, Work<String> second) {
+    }
+
+    /** Runs a head that waits at {@code gate}, with two logged links behind it. */
+    private Chain runningWithTwoLinks(IoWq pool, Gate gate) {
+        Chain chain = withTwoLinks(Work.of(gate.task()));
+        gate.enter(pool, chain.head());
+        return chain;
+    }
+
+    private Chain withTwoLinks(Work<String> head) {
+        Chain chain = new Chain(head, logged("first"), logged("second"));
+        head.link(chain.first()).link(chain.second());
+        return chain;
+    }
+
     private static void assertCancelledWithoutRunning(List<? extends Work<?>> links) {
         for (Work<?> link : links) {
             assertThat(link.isCancelled()).as("%s", link).isTrue();
@@ -40,13 +57,7 @@ class LinkTest {
     @Test
     void unhashedLinksRunRightAfterTheirHeadOnTheSameWorker() throws Exception {
         IoWq pool = pools.start(Pools.bound(3, 3));
-        Gate warmUp = new Gate();
-        for (int i = 0; i < 3; i++) {
-            pool.enqueue(Work.of(warmUp.task()));
-        }
-        eventually().until(() -> pool.stats().bounded().workers() == 3);
-        warmUp.open();
-        eventually().until(() -> pool.stats().bounded().idle() == 3);
+        Pools.idleWorkers(pool, 3);
         Work<String> head = logged("head");
         Work<String> second = logged("second");
         Work<String> third = Work.of(() -> {
@@ -68,12 +79,11 @@ class LinkTest {
     void aHashedLinkIsQueuedBehindItsKey() throws Exception {
         IoWq pool = pools.start(Pools.bound(2, 2));
         Gate gate = new Gate();
-        pool.enqueue(Work.of(() -> {
+        gate.enter(pool, Work.of(() -> {
             gate.pass();
             ran.add("key holder");
             return null;
         }).hashed("k"));
-        eventually().until(gate::reached);
         Work<String> head = logged("head");
         Work<String> link = head.link(logged("hashed link").hashed("k"));
 
@@ -124,17 +134,12 @@ class LinkTest {
     void aCancelledRunningHeadCancelsItsLinks() throws Exception {
         IoWq pool = pools.start(Pools.quiet());
         Gate gate = new Gate();
-        Work<String> head = Work.of(gate.task());
-        Work<String> first = logged("first");
-        Work<String> second = logged("second");
-        head.link(first).link(second);
-        pool.enqueue(head);
-        eventually().until(gate::reached);
+        Chain chain = runningWithTwoLinks(pool, gate);
 
-        assertThat(pool.cancel(head.id())).isEqualTo(CancelResult.RUNNING);
+        assertThat(pool.cancel(chain.head().id())).isEqualTo(CancelResult.RUNNING);
 
-        eventually().until(second::isDone);
-        assertCancelledWithoutRunning(List.of(head, first, second));
+        eventually().until(chain.second()::isDone);
+        assertCancelledWithoutRunning(List.of(chain.head(), chain.first(), chain.second()));
         assertThat(ran).isEmpty();
         eventually().until(() -> pool.stats().cancelled() == 3);
     }
@@ -142,19 +147,14 @@ class LinkTest {
     @Test
     void aCancelledPendingHeadCancelsItsLinks() throws Exception {
         IoWq pool = pools.start(Pools.bound(1, 1));
-        Gate gate = new Gate();
-        pool.enqueue(Work.of(gate.task()));
-        eventually().until(gate::reached);
-        Work<String> head = logged("head");
-        Work<String> first = logged("first");
-        Work<String> second = logged("second");
-        head.link(first).link(second);
-        pool.enqueue(head);
+        Gate gate = Gate.occupying(pool);
+        Chain chain = withTwoLinks(logged("head"));
+        pool.enqueue(chain.head());
 
-        Cancellation result = pool.cancel(w -> w == head, false);
+        Cancellation result = pool.cancel(w -> w == chain.head(), false);
 
         assertThat(result).isEqualTo(new Cancellation(CancelResult.OK, 3, 0));
-        assertCancelledWithoutRunning(List.of(head, first, second));
+        assertCancelledWithoutRunning(List.of(chain.head(), chain.first(), chain.second()));
         gate.open();
         eventually().until(() -> pool.stats().completed() == 1);
         assertThat(ran).isEmpty();
@@ -165,18 +165,13 @@ class LinkTest {
     void cancellingALinkCancelsWhatIsBehindItButNotItsHead() throws Exception {
         IoWq pool = pools.start(Pools.quiet());
         Gate gate = new Gate();
-        Work<String> head = Work.of(gate.task());
-        Work<String> first = logged("first");
-        Work<String> second = logged("second");
-        head.link(first).link(second);
-        pool.enqueue(head);
-        eventually().until(gate::reached);
+        Chain chain = runningWithTwoLinks(pool, gate);
 
-        assertThat(pool.cancel(first.id())).isEqualTo(CancelResult.OK);
+        assertThat(pool.cancel(chain.first().id())).isEqualTo(CancelResult.OK);
 
-        assertCancelledWithoutRunning(List.of(first, second));
+        assertCancelledWithoutRunning(List.of(chain.first(), chain.second()));
         gate.open();
-        assertThat(head.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-b-1");
+        assertThat(chain.head().get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-b-1");
         assertThat(ran).isEmpty();
         assertThat(pool.stats().cancelled()).isEqualTo(2);
         eventually().until(() -> pool.stats().completed() == 1);
@@ -186,18 +181,13 @@ class LinkTest {
     void futureCancelOfALinkCancelsWhatIsBehindIt() throws Exception {
         IoWq pool = pools.start(Pools.quiet());
         Gate gate = new Gate();
-        Work<String> head = Work.of(gate.task());
-        Work<String> first = logged("first");
-        Work<String> second = logged("second");
-        head.link(first).link(second);
-        pool.enqueue(head);
-        eventually().until(gate::reached);
+        Chain chain = runningWithTwoLinks(pool, gate);
 
-        assertThat(first.cancel(true)).isTrue();
+        assertThat(chain.first().cancel(true)).isTrue();
 
-        assertCancelledWithoutRunning(List.of(first, second));
+        assertCancelledWithoutRunning(List.of(chain.first(), chain.second()));
         gate.open();
-        head.get(10, TimeUnit.SECONDS);
+        chain.head().get(10, TimeUnit.SECONDS);
         assertThat(ran).isEmpty();
         assertThat(pool.stats().cancelled()).isEqualTo(2);
     }
@@ -206,8 +196,7 @@ class LinkTest {
     void cancellingACompletedHeadLeavesItsQueuedLinkAlone() throws Exception {
         IoWq pool = pools.start(Pools.bound(2, 2));
         Gate gate = new Gate();
-        pool.enqueue(Work.of(gate.task()).hashed("k"));
-        eventually().until(gate::reached);
+        gate.enter(pool, Work.of(gate.task()).hashed("k"));
         Work<String> head = logged("head");
         Work<String> link = head.link(logged("link").hashed("k"));
         pool.enqueue(head);
@@ -227,8 +216,7 @@ class LinkTest {
         Gate gate = new Gate();
         Work<String> head = Work.of(gate.task()).noCancel();
         Work<String> link = head.link(logged("link"));
-        pool.enqueue(head);
-        eventually().until(gate::reached);
+        gate.enter(pool, head);
 
         assertThat(head.cancel(true)).isFalse();
         assertThat(pool.cancel(head.id())).isEqualTo(CancelResult.RUNNING);

@@ -53,6 +53,17 @@ final class Pools implements AfterEachCallback {
         started.clear();
     }
 
+    /** Makes {@code n} bound workers and waits until they are all idle on the free list. */
+    static void idleWorkers(IoWq pool, int n) {
+        Gate gate = new Gate();
+        for (int i = 0; i < n; i++) {
+            pool.enqueue(Work.of(gate.task()));
+        }
+        eventually().until(() -> pool.stats().bounded().workers() == n);
+        gate.open();
+        eventually().until(() -> pool.stats().bounded().idle() == n);
+    }
+
     /** Awaitility with a fast poll, for conditions that should come true within {@code limit}. */
     static ConditionFactory waitAtMost(Duration limit) {
         return Awaitility.await().atMost(limit).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2));

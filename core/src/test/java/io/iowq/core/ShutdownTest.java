@@ -1,6 +1,5 @@
 package io.iowq.core;
 
-import static io.iowq.core.Pools.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,25 +22,20 @@ class ShutdownTest {
     @RegisterExtension
     final Pools pools = new Pools();
 
-    private final AtomicInteger runs = new AtomicInteger();
-
-    private Work<Object> counted() {
-        return Work.of(runs::incrementAndGet);
-    }
+    private final Runs runs = new Runs();
 
     @Test
     void shutdownDrainsQueuedWorkThenTerminatesLeavingNoThread() throws Exception {
         IoWq pool = pools.start(Pools.bound(1, 1));
         Gate gate = new Gate();
-        Work<String> running = pool.enqueue(Work.of(gate.task()));
-        eventually().until(gate::reached);
+        Work<String> running = gate.enter(pool, Work.of(gate.task()));
         List<Work<?>> queued = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            queued.add(pool.enqueue(counted()));
-            queued.add(pool.enqueue(counted().hashed("k")));
+            queued.add(pool.enqueue(runs.item()));
+            queued.add(pool.enqueue(runs.item().hashed("k")));
         }
-        Work<Object> head = counted();
-        queued.add(head.link(counted().unbound()));
+        Work<Object> head = runs.item();
+        queued.add(head.link(runs.item().unbound()));
         queued.add(pool.enqueue(head));
 
         pool.shutdown();
@@ -55,7 +49,7 @@ class ShutdownTest {
         assertThat(pool.threads()).as("workers and the manager are gone").isEmpty();
         assertThat(running.state()).isEqualTo(Work.State.COMPLETED);
         assertThat(queued).allMatch(w -> w.state() == Work.State.COMPLETED);
-        assertThat(runs.get()).isEqualTo(10);
+        assertThat(runs.count()).isEqualTo(10);
         IoWqStats stats = pool.stats();
         assertThat(stats.completed()).isEqualTo(stats.submitted()).isEqualTo(11);
         assertThat(stats.bounded().workers() + stats.unbounded().workers()).isZero();
@@ -83,17 +77,17 @@ class ShutdownTest {
         }));
         pool.shutdown();
 
-        assertThatThrownBy(() -> pool.enqueue(counted().describedAs("late")))
+        assertThatThrownBy(() -> pool.enqueue(runs.item().describedAs("late")))
                 .isInstanceOf(RejectedExecutionException.class).hasMessage("iowq is shut down: refused late");
-        assertThatThrownBy(() -> pool.execute(runs::incrementAndGet)).isInstanceOf(RejectedExecutionException.class);
+        assertThatThrownBy(() -> pool.execute(runs.item())).isInstanceOf(RejectedExecutionException.class);
         assertThatThrownBy(() -> pool.submit(() -> "late")).isInstanceOf(RejectedExecutionException.class);
-        assertThatThrownBy(() -> pool.enqueue(counted().unbound())).isInstanceOf(RejectedExecutionException.class);
+        assertThatThrownBy(() -> pool.enqueue(runs.item().unbound())).isInstanceOf(RejectedExecutionException.class);
 
         IoWqStats stats = pool.stats();
         assertThat(stats.rejected()).isEqualTo(4);
         assertThat(stats.submitted()).isZero();
         assertThat(toldRejected.get()).isEqualTo(4);
-        assertThat(runs.get()).isZero();
+        assertThat(runs.count()).isZero();
     }
 
     @Test
@@ -101,22 +95,14 @@ class ShutdownTest {
         IoWq pool = pools.start(Pools.bound(1, 1));
         Gate gate = new Gate();
         AtomicBoolean interrupted = new AtomicBoolean();
-        Work<Object> running = pool.enqueue(Work.of(() -> {
-            try {
-                gate.pass();
-            } catch (InterruptedException e) {
-                interrupted.set(true);
-            }
-            return null;
-        }));
-        eventually().until(gate::reached);
+        Work<String> running = gate.enter(pool, Work.of(gate.task(interrupted)));
         List<Long> pendingIds = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            pendingIds.add(pool.enqueue(counted()).id());
-            pendingIds.add(pool.enqueue(counted().hashed("k")).id());
+            pendingIds.add(pool.enqueue(runs.item()).id());
+            pendingIds.add(pool.enqueue(runs.item().hashed("k")).id());
         }
-        Work<Object> head = counted();
-        Work<Object> link = head.link(counted());
+        Work<Object> head = runs.item();
+        Work<Object> link = head.link(runs.item());
         pendingIds.add(pool.enqueue(head).id());
         pendingIds.add(link.id());
 
@@ -130,7 +116,7 @@ class ShutdownTest {
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         assertThat(interrupted).isTrue();
         assertThat(running.isCancelled()).isTrue();
-        assertThat(runs.get()).isZero();
+        assertThat(runs.count()).isZero();
         assertThat(pool.threads()).isEmpty();
         assertThat(pool.stats().cancelled()).isEqualTo(7);
         assertThat(pool.stats().activeKeys()).isZero();
@@ -140,8 +126,7 @@ class ShutdownTest {
     void shutdownNowWaitsForARunningNoCancelItem() throws Exception {
         IoWq pool = pools.start(Pools.bound(1, 1));
         Gate gate = new Gate();
-        Work<String> running = pool.enqueue(Work.of(gate.task()).noCancel());
-        eventually().until(gate::reached);
+        Work<String> running = gate.enter(pool, Work.of(gate.task()).noCancel());
 
         assertThat(pool.shutdownNow()).isEmpty();
 

@@ -22,6 +22,16 @@ class StatsTest {
     @RegisterExtension
     final Pools pools = new Pools();
 
+    /** What the listener heard: id, wait and run nanos of each item that ended. */
+    private final Queue<long[]> timings = new ConcurrentLinkedQueue<>();
+
+    private final IoWqListener timingListener = new IoWqListener() {
+        @Override
+        public void workEnded(Work<?> work, long waitNanos, long runNanos) {
+            timings.add(new long[] {work.id(), waitNanos, runNanos});
+        }
+    };
+
     /** A task named for what it does, as an operator would read it. */
     private record Named(String name, Gate gate) implements java.util.concurrent.Callable<String> {
         @Override
@@ -41,7 +51,7 @@ class StatsTest {
         pool.enqueue(Work.of(() -> "unbound").unbound()).get(10, TimeUnit.SECONDS);
         Gate gate = new Gate();
         Gate blocked = new Gate();
-        pool.enqueue(Work.of(() -> Blocking.call(blocked.task())));
+        pool.enqueue(Work.of(blocked.blockingTask()));
         pool.enqueue(Work.of(gate.task()));
         eventually().until(() -> gate.reached() && pool.stats().bounded().blocked() == 1);
         pool.enqueue(Work.of(gate.task()));
@@ -155,8 +165,7 @@ class StatsTest {
     void pendingAndRunningWorkDescribeEachItem() throws Exception {
         IoWq pool = pools.start(Pools.bound(1, 1));
         Gate gate = new Gate();
-        Work<String> running = pool.enqueue(Work.of(new Named("the running one", gate)).hashed(42));
-        eventually().until(gate::reached);
+        Work<String> running = gate.enter(pool, Work.of(new Named("the running one", gate)).hashed(42));
         Work<String> plain = pool.enqueue(Work.of(new Named("plain", gate)));
         Work<String> keyed = pool.enqueue(Work.of(new Named("ignored", gate)).hashed(42).describedAs("keyed"));
         eventually().until(() -> pool.runningWork(false).get(0).millis() >= 20
@@ -199,16 +208,9 @@ class StatsTest {
 
     @Test
     void theListenerHearsEachItemsWaitAndRunTimes() throws Exception {
-        Queue<long[]> timings = new ConcurrentLinkedQueue<>();
-        IoWq pool = pools.start(Pools.bound(1, 1).listener(new IoWqListener() {
-            @Override
-            public void workEnded(Work<?> work, long waitNanos, long runNanos) {
-                timings.add(new long[] {work.id(), waitNanos, runNanos});
-            }
-        }));
+        IoWq pool = pools.start(Pools.bound(1, 1).listener(timingListener));
         Gate gate = new Gate();
-        Work<String> first = pool.enqueue(Work.of(gate.task()));
-        eventually().until(gate::reached);
+        Work<String> first = gate.enter(pool, Work.of(gate.task()));
         Work<Object> sleeper = pool.enqueue(Work.of(() -> {
             Thread.sleep(30);
             return null;
@@ -228,16 +230,8 @@ class StatsTest {
 
     @Test
     void anItemCancelledBeforeItRanIsHeardWithNoTimes() {
-        Queue<long[]> timings = new ConcurrentLinkedQueue<>();
-        IoWq pool = pools.start(Pools.bound(1, 1).listener(new IoWqListener() {
-            @Override
-            public void workEnded(Work<?> work, long waitNanos, long runNanos) {
-                timings.add(new long[] {work.id(), waitNanos, runNanos});
-            }
-        }));
-        Gate gate = new Gate();
-        pool.enqueue(Work.of(gate.task()));
-        eventually().until(gate::reached);
+        IoWq pool = pools.start(Pools.bound(1, 1).listener(timingListener));
+        Gate gate = Gate.occupying(pool);
         Work<Object> pending = pool.enqueue(Work.of(() -> null));
 
         pool.cancel(pending.id());

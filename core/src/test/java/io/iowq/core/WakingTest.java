@@ -16,14 +16,18 @@ class WakingTest {
     @RegisterExtension
     final Pools pools = new Pools();
 
-    /** A CPU-bound item: it spins (counting as running) until {@code stop} is set. */
-    private static Work<String> spinUntil(AtomicBoolean stop) {
-        return Work.of(() -> {
-            while (!stop.get()) {
+    private final AtomicBoolean stop = new AtomicBoolean();
+
+    /** Runs a CPU-bound item that spins (counting as running) until {@link #stop} is set, once it runs. */
+    private Work<String> spinning(IoWq pool) {
+        Work<String> busy = pool.enqueue(Work.of(() -> {
+            while (!stop.get() && !Thread.currentThread().isInterrupted()) {
                 Thread.onSpinWait();
             }
             return Thread.currentThread().getName();
-        });
+        }));
+        eventually().until(() -> busy.state() == Work.State.RUNNING);
+        return busy;
     }
 
     private static Work<String> threadName() {
@@ -33,13 +37,7 @@ class WakingTest {
     @Test
     void aSubmissionWakesExactlyOneIdleWorker() throws Exception {
         IoWq pool = pools.start(Pools.bound(3, 3));
-        Gate warmUp = new Gate();
-        for (int i = 0; i < 3; i++) {
-            pool.enqueue(Work.of(warmUp.task()));
-        }
-        eventually().until(() -> pool.stats().bounded().workers() == 3);
-        warmUp.open();
-        eventually().until(() -> pool.stats().bounded().idle() == 3);
+        Pools.idleWorkers(pool, 3);
         Gate gate = new Gate();
 
         pool.enqueue(Work.of(gate.task()));
@@ -60,9 +58,7 @@ class WakingTest {
     @Test
     void aSecondItemWaitsWhileRunningIsAtTheConcurrencyTarget() throws Exception {
         IoWq pool = pools.start(Pools.bound(4, 1));
-        AtomicBoolean stop = new AtomicBoolean();
-        Work<String> busy = pool.enqueue(spinUntil(stop));
-        eventually().until(() -> busy.state() == Work.State.RUNNING);
+        Work<String> busy = spinning(pool);
 
         Work<String> second = pool.enqueue(threadName());
         Work<String> third = pool.enqueue(threadName());
@@ -79,9 +75,7 @@ class WakingTest {
     @Test
     void aConcurrentItemGetsAWorkerEvenAtTheConcurrencyTarget() throws Exception {
         IoWq pool = pools.start(Pools.bound(4, 1));
-        AtomicBoolean stop = new AtomicBoolean();
-        Work<String> busy = pool.enqueue(spinUntil(stop));
-        eventually().until(() -> busy.state() == Work.State.RUNNING);
+        Work<String> busy = spinning(pool);
 
         Work<String> concurrent = pool.enqueue(threadName().concurrent());
 
@@ -95,9 +89,7 @@ class WakingTest {
     @Test
     void belowTheConcurrencyTargetASecondItemGetsItsOwnWorker() throws Exception {
         IoWq pool = pools.start(Pools.bound(4, 2));
-        AtomicBoolean stop = new AtomicBoolean();
-        Work<String> busy = pool.enqueue(spinUntil(stop));
-        eventually().until(() -> busy.state() == Work.State.RUNNING);
+        Work<String> busy = spinning(pool);
 
         String ranOn = pool.enqueue(threadName()).get(10, TimeUnit.SECONDS);
 

@@ -66,7 +66,7 @@ class WorkerCreationTest {
         IoWq pool = pools.start(Pools.quiet().threadLimit(limit).listener(listener)
                 .maxWorkers(WorkClass.UNBOUND, 4).concurrency(WorkClass.UNBOUND, 1));
         Gate gate = new Gate();
-        Work<String> blocked = pool.enqueue(Work.of(() -> Blocking.call(gate.task())).unbound());
+        Work<String> blocked = pool.enqueue(Work.of(gate.blockingTask()).unbound());
         eventually().until(() -> pool.stats().unbounded().blocked() == 1);
         CountDownLatch release = new CountDownLatch(1);
         List<Thread> fillers = new ArrayList<>();
@@ -147,7 +147,7 @@ class WorkerCreationTest {
         FlakyFactory factory = new FlakyFactory();
         IoWq pool = pools.start(Pools.bound(2, 1).threadFactory(factory));
         Gate gate = new Gate();
-        Work<String> blocked = pool.enqueue(Work.of(() -> Blocking.call(gate.task())));
+        Work<String> blocked = gate.blockIn(pool, 1).get(0);
         eventually().until(() -> pool.stats().bounded().blocked() == 1);
         factory.failures.set(2);
 

@@ -25,15 +25,6 @@ class WorkersOnDemandTest {
     @RegisterExtension
     final Pools pools = new Pools();
 
-    /** Runs {@code n} items that wait at {@code gate}, each in managed blocking, and waits until all wait. */
-    private static List<Work<String>> blockAll(IoWq pool, Gate gate, int n) {
-        List<Work<String>> items = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            items.add(pool.enqueue(Work.of(() -> Blocking.call(gate.task()))));
-        }
-        return items;
-    }
-
     private static Set<String> threadNames(List<? extends Work<String>> items) throws Exception {
         Set<String> names = ConcurrentHashMap.newKeySet();
         for (Work<String> w : items) {
@@ -73,7 +64,7 @@ class WorkersOnDemandTest {
                     return;
                 }
                 for (int i = 0; i < each; i++) {
-                    items.add(pool.enqueue(Work.of(() -> Blocking.call(gate.task()))));
+                    items.add(pool.enqueue(Work.of(gate.blockingTask())));
                     mostWorkers.accumulateAndGet(pool.stats().bounded().workers(), Math::max);
                 }
             });
@@ -100,7 +91,7 @@ class WorkersOnDemandTest {
         IoWq pool = pools.start(Pools.bound(2, 2));
         Gate gate = new Gate();
 
-        List<Work<String>> items = blockAll(pool, gate, 5);
+        List<Work<String>> items = gate.blockIn(pool, 5);
 
         eventually().until(() -> pool.stats().bounded().blocked() == 2);
         throughout(Duration.ofMillis(200)).until(() -> pool.stats().bounded().workers() == 2
@@ -136,7 +127,7 @@ class WorkersOnDemandTest {
     void idleWorkersExitAfterTheIdleTimeoutButTheLastBoundWorkerStays() throws Exception {
         IoWq pool = pools.start(Pools.bound(4, 4).idleTimeout(Duration.ofMillis(100)));
         Gate gate = new Gate();
-        List<Work<String>> items = blockAll(pool, gate, 4);
+        List<Work<String>> items = gate.blockIn(pool, 4);
         eventually().until(() -> pool.stats().bounded().blocked() == 4);
         gate.open();
         assertThat(threadNames(items)).hasSize(4);
@@ -181,7 +172,7 @@ class WorkersOnDemandTest {
     void shrinkingMaxWorkersLetsExtraWorkersExitWhenIdle() throws Exception {
         IoWq pool = pools.start(Pools.bound(4, 4));
         Gate gate = new Gate();
-        List<Work<String>> items = blockAll(pool, gate, 4);
+        List<Work<String>> items = gate.blockIn(pool, 4);
         eventually().until(() -> pool.stats().bounded().blocked() == 4);
 
         pool.setMaxWorkers(WorkClass.BOUND, 2);
@@ -203,7 +194,7 @@ class WorkersOnDemandTest {
     void growingMaxWorkersGivesWaitingWorkAWorker() throws Exception {
         IoWq pool = pools.start(Pools.bound(1, 1));
         Gate gate = new Gate();
-        blockAll(pool, gate, 1);
+        gate.blockIn(pool, 1);
         eventually().until(() -> pool.stats().bounded().blocked() == 1);
         Work<String> waiting = pool.enqueue(Work.of(() -> Thread.currentThread().getName()));
         throughout(Duration.ofMillis(100)).until(() -> !waiting.isDone());
