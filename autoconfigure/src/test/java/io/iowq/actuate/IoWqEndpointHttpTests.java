@@ -8,7 +8,6 @@ import io.iowq.core.WorkClass;
 import io.iowq.core.WorkInfo;
 import io.iowq.spring.IoWqExecutor;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -49,7 +48,7 @@ class IoWqEndpointHttpTests {
     @Autowired
     private SlowWork slowWork;
 
-    private final List<Parked> parked = new ArrayList<>();
+    private final ParkingLot lot = new ParkingLot();
     private int boundedMax;
     private int unboundedMax;
 
@@ -62,7 +61,7 @@ class IoWqEndpointHttpTests {
 
     @AfterEach
     void releaseEverything() {
-        parked.forEach(Parked::release);
+        lot.releaseAll();
         await().atMost(PATIENCE).until(() -> executor.runningWork(false).isEmpty() && executor.pendingWork().isEmpty());
         executor.setMaxWorkers(WorkClass.BOUND, boundedMax);
         executor.setMaxWorkers(WorkClass.UNBOUND, unboundedMax);
@@ -90,9 +89,9 @@ class IoWqEndpointHttpTests {
 
     @Test
     void workListsPendingAndRunningItemsWithKeyBoundDescriptionAndTimes() {
-        Parked first = park();
-        Parked second = park();
-        Parked cleanup = park();
+        Parked first = lot.park();
+        Parked second = lot.park();
+        Parked cleanup = lot.park();
         slowWork.report("tenant-7", first);
         slowWork.report("tenant-7", second); // waits behind the first: the same key never runs twice at once
         slowWork.cleanup(cleanup);
@@ -121,7 +120,7 @@ class IoWqEndpointHttpTests {
 
     @Test
     void workOfPlainTasksIsDescribedByTheirToString() {
-        Parked p = park();
+        Parked p = lot.park();
         executor.submit(new Runnable() {
             @Override
             public void run() {
@@ -143,7 +142,7 @@ class IoWqEndpointHttpTests {
 
     @Test
     void workWithStackShowsTheTopFramesOfEachRunningItemsWorker() {
-        Parked p = park();
+        Parked p = lot.park();
         slowWork.report("tenant-stack", p);
         await().atMost(PATIENCE).until(p::started);
 
@@ -168,7 +167,7 @@ class IoWqEndpointHttpTests {
 
     @Test
     void cancellingARunningItemAnswersRunningInterruptsItAndCountsItCancelled() {
-        Parked p = park();
+        Parked p = lot.park();
         CompletableFuture<Void> future = slowWork.report("tenant-run", p);
         await().atMost(PATIENCE).until(p::started);
         long id = idOf(executor.runningWork(false), "tenant-run");
@@ -186,8 +185,8 @@ class IoWqEndpointHttpTests {
 
     @Test
     void cancellingAPendingItemAnswersOkAndTheItemNeverRuns() {
-        Parked first = park();
-        Parked second = park();
+        Parked first = lot.park();
+        Parked second = lot.park();
         slowWork.report("tenant-ok", first);
         CompletableFuture<Void> queued = slowWork.report("tenant-ok", second);
         await().atMost(PATIENCE).until(first::started);
@@ -215,10 +214,10 @@ class IoWqEndpointHttpTests {
 
     @Test
     void cancellingAKeyCancelsItsPendingItemsAndInterruptsItsRunningOne() {
-        Parked running = park();
-        Parked queued1 = park();
-        Parked queued2 = park();
-        Parked other = park();
+        Parked running = lot.park();
+        Parked queued1 = lot.park();
+        Parked queued2 = lot.park();
+        Parked other = lot.park();
         slowWork.report("tenant-9", running);
         slowWork.report("tenant-9", queued1);
         slowWork.report("tenant-9", queued2);
@@ -240,8 +239,8 @@ class IoWqEndpointHttpTests {
 
     @Test
     void aKeyIsAddressedByItsStringFormEvenWithSlashes() {
-        Parked first = park();
-        Parked second = park();
+        Parked first = lot.park();
+        Parked second = lot.park();
         slowWork.report("tenant/7", first);
         slowWork.report("tenant/7", second);
         await().atMost(PATIENCE).until(first::started);
@@ -266,9 +265,9 @@ class IoWqEndpointHttpTests {
 
     @Test
     void cancellingAllCancelsEveryPendingItemAndInterruptsEveryRunningOne() {
-        Parked a1 = park();
-        Parked a2 = park();
-        Parked b1 = park();
+        Parked a1 = lot.park();
+        Parked a2 = lot.park();
+        Parked b1 = lot.park();
         slowWork.report("tenant-a", a1);
         slowWork.report("tenant-a", a2);
         slowWork.report("tenant-b", b1);
@@ -383,7 +382,7 @@ class IoWqEndpointHttpTests {
 
     @Test
     void prometheusScrapeShowsTheIoWqAndExecutorMeters() {
-        Parked p = park();
+        Parked p = lot.park();
         slowWork.report("tenant-prom", p);
         await().atMost(PATIENCE).until(p::started);
         p.release();
@@ -424,12 +423,6 @@ class IoWqEndpointHttpTests {
         IoWqStats s = executor.stats();
         assertThat(s.bounded().maxWorkers()).isEqualTo(boundedMax * s.nodes());
         assertThat(s.unbounded().maxWorkers()).isEqualTo(unboundedMax * s.nodes());
-    }
-
-    private Parked park() {
-        Parked p = new Parked();
-        parked.add(p);
-        return p;
     }
 
     private static long idOf(List<WorkInfo> work, String key) {

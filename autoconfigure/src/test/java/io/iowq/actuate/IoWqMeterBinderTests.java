@@ -14,7 +14,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
@@ -43,11 +42,11 @@ class IoWqMeterBinderTests {
             .listener(timers)
             .build());
     private final MeterRegistry registry = new SimpleMeterRegistry();
-    private final List<Parked> parked = new ArrayList<>();
+    private final ParkingLot lot = new ParkingLot();
 
     @AfterEach
     void shutDown() throws InterruptedException {
-        parked.forEach(Parked::release);
+        lot.releaseAll();
         executor.shutdownNow();
         assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
     }
@@ -108,8 +107,8 @@ class IoWqMeterBinderTests {
     @Test
     void workersQueueAndKeysMoveWithTheWork() {
         new IoWqMeterBinder(NAME, executor, timers, null).bindTo(registry);
-        Parked first = park();
-        Parked second = park();
+        Parked first = lot.park();
+        Parked second = lot.park();
         executor.enqueue(executor.work(first::park).hashed("ledger"));
         executor.enqueue(executor.work(second::park).hashed("ledger"));
         await().atMost(PATIENCE).until(first::started);
@@ -145,8 +144,8 @@ class IoWqMeterBinderTests {
         }));
         await().atMost(PATIENCE).until(failing::isDone);
         executor.enqueue(executor.work(() -> "far").unbound()).get();
-        Parked running = park();
-        Parked queued = park();
+        Parked running = lot.park();
+        Parked queued = lot.park();
         executor.enqueue(executor.work(running::park).hashed("k"));
         Work<Object> cancelledBeforeStart = executor.enqueue(executor.work(queued::park).hashed("k"));
         await().atMost(PATIENCE).until(running::started);
@@ -197,12 +196,6 @@ class IoWqMeterBinderTests {
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(
                 registry.get("iowq.work.duration").tags("name", NAME, "class", "bounded").timer().count())
                 .isEqualTo(1));
-    }
-
-    private Parked park() {
-        Parked p = new Parked();
-        parked.add(p);
-        return p;
     }
 
     private double gauge(String name, String workClass) {

@@ -9,8 +9,6 @@ import io.iowq.core.WorkClass;
 import io.iowq.spring.IoWqExecutor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -31,11 +29,11 @@ class LongRunningWorkMonitorTests {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     private final IoWqExecutor executor = new IoWqExecutor(IoWqConfig.builder().nodes(1).build());
-    private final List<Parked> parked = new ArrayList<>();
+    private final ParkingLot lot = new ParkingLot();
 
     @AfterEach
     void shutDown() throws InterruptedException {
-        parked.forEach(Parked::release);
+        lot.releaseAll();
         executor.shutdownNow();
         assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
     }
@@ -43,7 +41,7 @@ class LongRunningWorkMonitorTests {
     @Test
     void workPastTheThresholdIsLoggedOnceWithItsStackAndCounted(CapturedOutput output) {
         LongRunningWorkMonitor monitor = monitor(Duration.ofMillis(20));
-        Parked p = park();
+        Parked p = lot.park();
         executor.enqueue(executor.work(p::park).hashed("slow-key").unbound());
         await().atMost(PATIENCE).until(p::started);
 
@@ -66,7 +64,7 @@ class LongRunningWorkMonitorTests {
     @Test
     void workUnderTheThresholdIsNotReported(CapturedOutput output) {
         LongRunningWorkMonitor monitor = monitor(Duration.ofDays(1));
-        Parked p = park();
+        Parked p = lot.park();
         executor.enqueue(executor.work(p::park));
         await().atMost(PATIENCE).until(p::started);
 
@@ -81,7 +79,7 @@ class LongRunningWorkMonitorTests {
         LongRunningWorkMonitor monitor = monitor(Duration.ofMillis(20));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         new IoWqMeterBinder("ops", executor, null, monitor).bindTo(registry);
-        Parked p = park();
+        Parked p = lot.park();
         executor.enqueue(executor.work(p::park));
         await().atMost(PATIENCE).until(p::started);
 
@@ -110,9 +108,4 @@ class LongRunningWorkMonitorTests {
         return new LongRunningWorkMonitor(threshold, () -> Map.of("ops", executor));
     }
 
-    private Parked park() {
-        Parked p = new Parked();
-        parked.add(p);
-        return p;
-    }
 }
