@@ -147,7 +147,7 @@ class WorkersOnDemandTest {
         for (int i = 0; i < 3; i++) {
             items.add(pool.enqueue(Work.of(gate.task()).unbound()));
         }
-        eventually().until(() -> pool.stats().unbounded().workers() == 3);
+        eventually().until(() -> pool.runningWork(false).size() == 3);
         gate.open();
         assertThat(threadNames(items)).hasSize(3).allMatch(name -> name.startsWith("iowq-0-u-"));
 
