@@ -24,7 +24,7 @@ final class BlockingScenario {
         variants.add(new Variant("iowq", Peer.IOWQ, WorkClass.UNBOUND, false));
         variants.add(new Variant("iowq bound", Peer.IOWQ, WorkClass.BOUND, false));
         variants.add(new Variant("iowq told", Peer.IOWQ, WorkClass.UNBOUND, true));
-        variants.addAll(Variant.allPeers().subList(1, Variant.allPeers().size()));
+        Variant.allPeers().stream().filter(v -> v.peer() != Peer.IOWQ).forEach(variants::add);
         String sleepCase = tasks + " x sleep " + blockMillis + " ms";
         String socketCase = tasks + " x socket read, answer after " + blockMillis + " ms";
         ScenarioResult r = new ScenarioResult("blocking", "3", "Blocking tasks", "iowq")

@@ -25,11 +25,6 @@ final class Cpu {
         return x;
     }
 
-    /** Burns about {@code micros} of one core, as calibrated. */
-    static void burnMicros(double micros) {
-        burn(iterations(micros));
-    }
-
     static long iterations(double micros) {
         if (iterationsPerMilli == 0) {
             calibrate();

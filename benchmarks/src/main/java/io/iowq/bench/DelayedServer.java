@@ -70,10 +70,6 @@ final class DelayedServer implements AutoCloseable {
         }
     }
 
-    int connections() {
-        return clients.size();
-    }
-
     /** One request on connection {@code i}: send a byte, block until the late answer comes. */
     void roundTrip(int i) {
         Socket s = clients.get(i);

@@ -32,11 +32,6 @@ final class ThreadCount {
         return peak.get();
     }
 
-    /** Forgets the peak: from now on it is the most threads alive since this call. */
-    void resetPeak() {
-        peak.set(live.get());
-    }
-
     private void started() {
         peak.accumulateAndGet(live.incrementAndGet(), Math::max);
     }
