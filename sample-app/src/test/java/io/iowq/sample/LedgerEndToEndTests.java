@@ -43,8 +43,7 @@ import org.springframework.web.client.RestClient;
  * account's pending entries there. Subclasses choose the database.
  * <p>
  * Nothing here waits a guessed time: whatever takes time is awaited by its outcome (Awaitility),
- * and the timeouts only bound a failure. Accounts carry a prefix unique to the run, so runs that
- * share a database never meet.
+ * and the timeouts only bound a failure. Accounts carry a prefix unique to the run.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"ledger.partner.delay=20ms", "spring.security.user.password=" + LedgerEndToEndTests.OPS_PASSWORD})

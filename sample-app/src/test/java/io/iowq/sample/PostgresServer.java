@@ -3,6 +3,7 @@ package io.iowq.sample;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -68,15 +69,33 @@ final class PostgresServer implements ExecutionCondition {
                     + ".ci/run sources .ci/postgres to install and start a local server when there is no Docker");
         }
         if (source() == Source.ENVIRONMENT) {
-            String url = System.getenv(URL);
-            try (Connection ignored = DriverManager.getConnection(url, System.getenv("IOWQ_SAMPLE_POSTGRES_USERNAME"),
-                    System.getenv("IOWQ_SAMPLE_POSTGRES_PASSWORD"))) {
+            try (Connection ignored = connect()) {
                 // it answers
             } catch (SQLException e) {
-                throw new AssertionError("Cannot connect to the PostgreSQL server " + url + " named by " + URL + ": "
-                        + e.getMessage(), e);
+                throw new AssertionError("Cannot connect to the PostgreSQL server " + System.getenv(URL) + " named by "
+                        + URL + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    /**
+     * Drops {@code schema} from the server named by the environment, if that is where the tests ran;
+     * a container goes away with its data. A failure is only reported: it leaves a schema behind.
+     */
+    static void dropSchema(String schema) {
+        if (source() != Source.ENVIRONMENT) {
+            return;
+        }
+        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+            statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        } catch (SQLException e) {
+            System.err.println("Could not drop the test schema " + schema + ": " + e.getMessage());
+        }
+    }
+
+    private static Connection connect() throws SQLException {
+        return DriverManager.getConnection(System.getenv(URL), System.getenv("IOWQ_SAMPLE_POSTGRES_USERNAME"),
+                System.getenv("IOWQ_SAMPLE_POSTGRES_PASSWORD"));
     }
 
     /** Whether to start a container for the test's context. */
