@@ -126,12 +126,18 @@ public final class IoWq extends AbstractExecutorService {
      *
      * @throws RejectedExecutionException if the pool is shut down, or the item is unbound, needs a
      *                                    new worker and the process is at its thread limit; counted
-     * @throws IllegalStateException      if the item was already submitted
+     * @throws IllegalStateException      if the item was already submitted, or it or a link has already ended
      */
     public <V> Work<V> enqueue(Work<V> work) {
         Objects.requireNonNull(work, "work");
         if (work.pool != null) {
             throw new IllegalStateException("work " + work.id() + " was already submitted");
+        }
+        for (Work<?> w = work; w != null; w = w.next()) {
+            // Accepted, it would count as submitted but never end again (cancelled or run by hand).
+            if (!w.isPending()) {
+                throw new IllegalStateException("work " + w.description() + " has already ended (" + w.state() + ")");
+            }
         }
         ContextHook.Snapshot context = config.contextHook().capture();
         Account account = nodeFor(work).account(work.workClass());

@@ -3,6 +3,7 @@ package io.iowq.core;
 import static io.iowq.core.Pools.eventually;
 import static io.iowq.core.Pools.throughout;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -241,6 +242,24 @@ class CancellationTest {
         assertThat(interrupted).isFalse();
         assertThat(pool.stats().completed()).isZero();
         assertThat(pool.stats().cancelled()).isEqualTo(1);
+    }
+
+    @Test
+    void anItemThatEndedBeforeItWasSubmittedIsRefused() {
+        IoWq pool = pools.start(Pools.quiet());
+        Work<Object> cancelled = runs.item();
+        assertThat(cancelled.cancel(false)).isTrue();
+        Work<Object> alreadyRun = runs.item();
+        alreadyRun.run();
+        Work<Object> headOfACancelledLink = runs.item();
+        headOfACancelledLink.link(runs.item()).cancel(false);
+
+        for (Work<?> w : List.of(cancelled, alreadyRun, headOfACancelledLink)) {
+            assertThatIllegalStateException().isThrownBy(() -> pool.enqueue(w))
+                    .withMessageContaining("has already ended");
+        }
+        assertThat(pool.stats().submitted()).isZero();
+        assertThat(runs.count()).as("only the one run by hand").isEqualTo(1);
     }
 
     @Test
