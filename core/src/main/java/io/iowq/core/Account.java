@@ -2,9 +2,11 @@ package io.iowq.core;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -12,8 +14,14 @@ import java.util.function.Predicate;
 /**
  * One class of work on one node: the seed's {@code struct io_wqe_acct}, split as Linux 5.15 split it,
  * so each class has its own lock, run queue, key chains, free list and workers, and workers never
- * leave their class. All fields below {@link #lock} are guarded by it. See {@link IoWq} for the
- * invariants.
+ * leave their class. All fields below {@link #lock} are guarded by it, but for the open queue, which
+ * is lock-free, and the volatile ones, which are written under the lock and read without it as hints.
+ * See {@link IoWq} for the invariants.
+ * <p>
+ * Unhashed work takes a lock-free path: a submitter adds it to the open queue and takes the lock only
+ * to wake or create a worker, which it needs only while fewer than the concurrency target run; a
+ * busy worker takes its next unhashed item from the open queue without the lock while no key head
+ * waits. The lock stays for everything that decides about workers and keys.
  * <p>
  * Work that a critical section decides to hand to user code (a worker to start, an item that ended)
  * is collected under the lock and released by {@link #unlock()}, after the lock is dropped.
@@ -25,8 +33,13 @@ final class Account {
     final WorkClass workClass;
     final ReentrantLock lock = new ReentrantLock();
 
-    /** Runnable items: unhashed ones, and the head of each key chain that no worker owns. */
+    /** Runnable unhashed items, lock-free: offered by submitters, polled by workers. */
+    private final ConcurrentLinkedQueue<Work<?>> open = new ConcurrentLinkedQueue<>();
+
+    /** The head of each key chain that no worker owns, in the order they became runnable. */
     private final ArrayDeque<Work<?>> runQueue = new ArrayDeque<>();
+    /** {@code runQueue.size()}, for workers deciding without the lock whether a key head waits. */
+    private volatile int queuedHeads;
     /** The chain of every active key. */
     private final HashMap<Object, KeyChain> chains = new HashMap<>();
     /** Idle workers, most recently idle first (LIFO: the others may time out). */
@@ -35,9 +48,10 @@ final class Account {
     private final ArrayList<Worker> workers = new ArrayList<>();
     private int maxWorkers;
     private final int configuredConcurrency;
-    private int concurrency;
-    private int running;
-    /** Queued and waiting items; written under the lock, read without it as a hint. */
+    private volatile int concurrency;
+    /** Read without the lock by submitters of unhashed work deciding whether to wake a worker. */
+    private volatile int running;
+    /** Items in the run queue and the key chains (not the open queue). */
     private volatile int pending;
     private int workerSerial;
     private int creationFailuresInRow;
@@ -83,6 +97,9 @@ final class Account {
      * unbound class can take no more work ({@code io_wq_can_queue}); the caller refuses the item.
      */
     boolean enqueue(Work<?> work, boolean external, ContextHook.Snapshot context) {
+        if (external && !work.isHashed() && (workClass == WorkClass.BOUND || running > 0)) {
+            return enqueueOpen(work, context);
+        }
         lock.lock();
         try {
             if (external) {
@@ -95,23 +112,92 @@ final class Account {
                 return true;
             }
             work.account = this;
-            pending++;
             if (work.isHashed()) {
+                pending++;
                 KeyChain chain = chains.get(work.key());
                 if (chain != null) {
                     chain.waiting.addLast(work);
                     return true;
                 }
                 chains.put(work.key(), new KeyChain(work.key()));
+                queueHead(work);
+            } else {
+                open.offer(work);
             }
-            runQueue.addLast(work);
-            if (!((work.isConcurrent() || running < concurrency) && wakeOrCreateWorker())) {
-                pool.workWaiting(); // no worker woken for it: have the manager watch the busy ones
-            }
+            wakeForQueued(work.isConcurrent());
             return true;
         } finally {
             unlock();
         }
+    }
+
+    /**
+     * The lock-free submission of unhashed work, for a class that needs no worker created for it to
+     * be accepted. The item is offered, then {@code running} is read: a worker that stops running
+     * lowers {@code running} and then looks at the open queue again (see {@link #parkIdle}), so either
+     * the submitter sees the lower count and wakes a worker, or that worker sees the item.
+     */
+    private boolean enqueueOpen(Work<?> work, ContextHook.Snapshot context) {
+        if (pool.isShutdown()) {
+            return false;
+        }
+        pool.accept(work, context);
+        work.account = this;
+        open.offer(work);
+        if (work.isConcurrent() || running < concurrency) {
+            lock.lock();
+            try {
+                wakeForQueued(work.isConcurrent());
+            } finally {
+                unlock();
+            }
+        } else {
+            pool.workWaiting();
+        }
+        return !pool.isShutdown() || keptAfterShutdown(work);
+    }
+
+    /**
+     * A submission that raced with shutdown: the item stays if a worker will still look at the open
+     * queue; else (no worker left, or the pool stopped) it is taken back, un-accepted, and refused.
+     */
+    private boolean keptAfterShutdown(Work<?> work) {
+        boolean taken;
+        lock.lock();
+        try {
+            taken = (pool.isStopped() || workers.isEmpty()) && open.remove(work);
+            if (taken) {
+                pool.unaccept(work);
+            }
+        } finally {
+            unlock();
+        }
+        if (taken) {
+            pool.tryTerminate();
+        }
+        return !taken;
+    }
+
+    /** Wakes or creates a worker for queued work if fewer than the target run (or it is concurrent). */
+    private void wakeForQueued(boolean concurrent) {
+        if (!hasRunnable() || !((concurrent || running < concurrency) && wakeOrCreateWorker())) {
+            pool.workWaiting(); // no worker woken for it: have the manager watch the busy ones
+        }
+    }
+
+    private boolean hasRunnable() {
+        return !runQueue.isEmpty() || !open.isEmpty();
+    }
+
+    private void queueHead(Work<?> head) {
+        runQueue.addLast(head);
+        queuedHeads = runQueue.size();
+    }
+
+    private Work<?> pollHead() {
+        Work<?> head = runQueue.pollFirst();
+        queuedHeads = runQueue.size();
+        return head;
     }
 
     /**
@@ -158,9 +244,23 @@ final class Account {
 
     /** Wakes or creates workers while work waits and fewer than the target run. */
     private void wakeWhileNeeded() {
-        for (int queued = runQueue.size(); queued > 0 && running < concurrency && wakeOrCreateWorker(); queued--) {
+        wakeUntilRunning(concurrency, queuedUpTo(concurrency));
+    }
+
+    /** Wakes or creates workers, one for each of {@code queued} items, until {@code target} run. */
+    private void wakeUntilRunning(int target, int queued) {
+        for (; queued > 0 && running < target && wakeOrCreateWorker(); queued--) {
             // one more worker on its way for each queued item
         }
+    }
+
+    /** How many items are queued, counting no further than {@code limit} (the open queue has no cheap size). */
+    private int queuedUpTo(int limit) {
+        int n = runQueue.size();
+        for (Iterator<Work<?>> it = open.iterator(); n < limit && it.hasNext(); it.next()) {
+            n++;
+        }
+        return n;
     }
 
     private void setRunning(Worker w, boolean running) {
@@ -226,7 +326,7 @@ final class Account {
     boolean retryCreation(int maxFailuresInRow) {
         lock.lock();
         try {
-            if (runQueue.isEmpty() || (!workers.isEmpty() && running > 0)) {
+            if (!hasRunnable() || (!workers.isEmpty() && running > 0)) {
                 return false;
             }
             if (workers.isEmpty() && creationFailuresInRow >= maxFailuresInRow) {
@@ -274,23 +374,39 @@ final class Account {
     // ------------------------------------------------------------------ the worker loop (io_worker_handle_work)
 
     /**
-     * One step of the worker loop, under one hold of the lock: finish {@code finished}, then take the
-     * next item — {@code link} if it is still pending, else the next item of the owned key chain
-     * (within the budget cut when it was taken), else the head of the run queue — or go idle on the
-     * free list. Returns {@code null} when the worker must exit.
+     * One step of the worker loop: finish {@code finished}, then take the next item — {@code link}
+     * if it is still pending, else the next item of the owned key chain (within the budget cut when it
+     * was taken), else the oldest runnable item of the run queue and the open queue — or go idle on
+     * the free list. Returns {@code null} when the worker must exit. A worker that owns no key and
+     * sees no key head waiting takes from the open queue without the lock; everything else is decided
+     * under one hold of it.
      */
     Work<?> next(Worker w, Work<?> finished, Work<?> link) {
+        if (finished != null) {
+            finishCurrent(w);
+        }
+        // More run than the target (blocked workers came back, or the pool grew to make up for
+        // observation lag): a worker that finished an item rests instead of taking another.
+        boolean surplus = finished != null && link == null && running > concurrency;
+        if (link == null && !surplus) {
+            Work<?> work = takeOpenIfNoKey(w);
+            if (work != null) {
+                return work;
+            }
+        }
         lock.lock();
         try {
-            if (finished != null) {
-                finishCurrent(w);
-            }
+            surplus = surplus && running > concurrency;
             for (;;) {
-                Work<?> work = takeWork(w, link);
+                Work<?> work = surplus ? null : takeWork(w, link);
                 link = null;
                 if (work != null) {
                     return work;
                 }
+                if (surplus && w.chain != null) {
+                    releaseChain(w, false);
+                }
+                surplus = false;
                 if (mustExit(w) || !parkIdle(w)) {
                     retire(w);
                     return null;
@@ -302,15 +418,60 @@ final class Account {
     }
 
     /**
-     * Clears the finished item. The interrupt status is cleared here, under the lock that cancel
-     * holds while it interrupts, and before the next item is assigned: an interrupt aimed at one item
-     * can never reach another.
+     * Clears the finished item. If a canceller ended it, that end is awaited: the canceller interrupts
+     * only while it holds the end, so once the end is published no interrupt aimed at the item can
+     * come, and clearing the interrupt status here means none reaches the next item.
      */
     private void finishCurrent(Worker w) {
-        w.current.runner = null;
+        Work<?> done = w.current;
         w.current = null;
+        done.awaitEnd();
+        done.runner = null;
         Thread.interrupted();
-        markRunning(w);
+        if (w.blocked) { // observed blocked in the item it just left (see observedBlocked)
+            lock.lock();
+            try {
+                markRunning(w);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** The lock-free take, for a worker that owns no key while no key head waits (else: null). */
+    private Work<?> takeOpenIfNoKey(Worker w) {
+        return w.chain == null && queuedHeads == 0 ? takeOpen(w) : null;
+    }
+
+    /**
+     * Takes the oldest open item without the lock. {@code taking} covers the moment the item is in
+     * neither the open queue nor {@code current}, so that cancel, which waits it out, always finds it.
+     */
+    private Work<?> takeOpen(Worker w) {
+        w.taking = true;
+        try {
+            for (Work<?> candidate; (candidate = open.poll()) != null; ) {
+                if (startOn(w, candidate)) {
+                    return candidate;
+                }
+            }
+            return null;
+        } finally {
+            w.taking = false;
+        }
+    }
+
+    /** Starts {@code candidate} on {@code w}; {@code false} if it was cancelled while it waited. */
+    private boolean startOn(Worker w, Work<?> candidate) {
+        candidate.runner = w;
+        if (!candidate.start()) {
+            candidate.runner = null; // cancelled while it waited: its canceller accounted for it
+            return false;
+        }
+        candidate.account = this;
+        candidate.startNanos = System.nanoTime();
+        w.current = candidate;
+        return true;
     }
 
     private Work<?> takeWork(Worker w, Work<?> link) {
@@ -328,26 +489,32 @@ final class Account {
                 pending--;
             } else {
                 if (w.chain != null) {
-                    releaseChain(w, false); // this worker takes from the queue next
+                    releaseChain(w, false); // this worker takes from the queues next
                 }
-                candidate = runQueue.pollFirst();
+                candidate = pollRunnable();
                 if (candidate == null) {
                     return null;
                 }
-                pending--;
                 if (candidate.isHashed()) {
+                    pending--;
                     takeChain(w, candidate.key());
                 }
             }
-            if (candidate.start()) {
-                candidate.account = this;
-                candidate.runner = w;
-                candidate.startNanos = System.nanoTime();
-                w.current = candidate;
+            if (startOn(w, candidate)) {
                 return candidate;
             }
-            // A link cancelled before it was queued: its canceller accounted for it.
         }
+    }
+
+    /** The oldest runnable item: the run queue's head or the open queue's, whichever was accepted first. */
+    private Work<?> pollRunnable() {
+        Work<?> head = runQueue.peekFirst();
+        Work<?> opened = open.peek();
+        if (head != null && (opened == null || head.id < opened.id)) {
+            return pollHead();
+        }
+        opened = open.poll(); // may be another than the one peeked, or none, if a worker took it
+        return opened != null ? opened : pollHead();
     }
 
     /** Takes ownership of a key's chain; the items waiting now are this worker's to run (wq_list_cut). */
@@ -369,7 +536,7 @@ final class Account {
             chains.remove(chain.key);
             return;
         }
-        runQueue.addLast(head);
+        queueHead(head);
         if (wake && running < concurrency) {
             wakeOrCreateWorker();
         }
@@ -391,9 +558,11 @@ final class Account {
      * Called and returns with the lock held.
      */
     private boolean parkIdle(Worker w) {
-        w.free = true;
-        freeList.addFirst(w);
-        setRunning(w, false);
+        goIdle(w);
+        if (mustLookAgain()) {
+            undoIdle(w);
+            return true;
+        }
         long timeout = pool.config.idleTimeout().toNanos();
         long deadline = System.nanoTime() + timeout;
         boolean timed = true;
@@ -425,6 +594,32 @@ final class Account {
         }
     }
 
+    /**
+     * Puts {@code w} on the free list, no longer running. A submitter of open work that read
+     * {@code running} before this may have counted on {@code w}: the caller must look at the open
+     * queue again after this, and take what it finds there ({@link #undoIdle}).
+     */
+    private void goIdle(Worker w) {
+        w.free = true;
+        freeList.addFirst(w);
+        setRunning(w, false);
+    }
+
+    /**
+     * After a worker went idle: whether a submitter of open work may have counted on it. Only if fewer
+     * than the target now run — a submitter that saw at least the target running counts on whichever
+     * of them is last to drop the count below it, and that one looks.
+     */
+    private boolean mustLookAgain() {
+        return running < concurrency && !open.isEmpty();
+    }
+
+    private void undoIdle(Worker w) {
+        freeList.remove(w);
+        w.free = false;
+        setRunning(w, true);
+    }
+
     private void retire(Worker w) {
         workers.remove(w);
         setRunning(w, false);
@@ -452,11 +647,26 @@ final class Account {
         }
     }
 
-    /** The manager observed {@code w} blocked in {@code work}; applies only if it is still there. */
+    /**
+     * The manager observed {@code w} blocked in {@code work}; applies only if it is still there. A
+     * worker leaves an item without the lock, clearing {@code current} and then reading
+     * {@code blocked}; so {@code blocked} is raised here before {@code current} is read: either this
+     * sees the worker gone and takes the mark back, or the worker sees the mark and takes it off
+     * itself, under this lock ({@link #finishCurrent}).
+     */
     boolean observedBlocked(Worker w, Work<?> work) {
         lock.lock();
         try {
-            return w.current == work && markBlocked(w, true);
+            if (w.blocked || w.current != work) {
+                return false;
+            }
+            w.blocked = true;
+            if (w.current != work) {
+                w.blocked = false;
+                return false;
+            }
+            blockedNow(w, true);
+            return true;
         } finally {
             unlock();
         }
@@ -476,11 +686,38 @@ final class Account {
         if (w.blocked || w.current == null) {
             return false;
         }
+        blockedNow(w, observed);
+        return true;
+    }
+
+    private void blockedNow(Worker w, boolean observed) {
         w.blocked = true;
         w.observedBlocked = observed;
         setRunning(w, false);
-        wakeWhileNeeded();
-        return true;
+        if (observed) {
+            wakeToMakeUpForLag();
+        } else {
+            wakeWhileNeeded();
+        }
+    }
+
+    /**
+     * The manager sees blocking a sample period late, where the seed wakes a worker at each sleep. To
+     * make up for the lag, an observed block wakes workers until as many run as are blocked (at least
+     * the concurrency target): while queued work keeps blocking, the pool doubles per sample round, up
+     * to {@code maxWorkers}. CPU-bound work is never observed blocked, so it never grows the pool; and
+     * a worker that finishes an item while more than the target run rests instead of taking another
+     * ({@link #next}), so a surplus lasts one item.
+     */
+    private void wakeToMakeUpForLag() {
+        int blocked = 0;
+        int onTheirWay = 0; // woken or starting, not in an item yet: each will take one of the queued
+        for (Worker worker : workers) {
+            blocked += worker.blocked ? 1 : 0;
+            onTheirWay += worker.running && worker.current == null ? 1 : 0;
+        }
+        int target = Math.max(blocked, concurrency);
+        wakeUntilRunning(target, queuedUpTo(target) - onTheirWay);
     }
 
     private boolean markRunning(Worker w) {
@@ -495,7 +732,7 @@ final class Account {
 
     /** Whether work waits in this account (read without the lock: a hint for the manager). */
     boolean hasQueuedWork() {
-        return pending > 0;
+        return pending > 0 || !open.isEmpty();
     }
 
     /**
@@ -538,42 +775,74 @@ final class Account {
      */
     private int cancelPending(Predicate<Work<?>> match, boolean all) {
         int found = 0;
+        for (Iterator<Work<?>> it = open.iterator(); it.hasNext() && (all || found == 0); ) {
+            Work<?> w = it.next();
+            if (match.test(w)) {
+                it.remove(); // unless a worker polled it meanwhile: then its start fails, or this end does
+                found += cancelQueued(w);
+            } else {
+                found += cancelLinks(w, match);
+            }
+        }
         List<Object> headless = null;
         for (Iterator<Work<?>> it = runQueue.iterator(); it.hasNext() && (all || found == 0); ) {
             Work<?> w = it.next();
             if (match.test(w)) {
                 it.remove();
                 pending--;
-                found += pool.cancelChain(w, toPublish);
-                if (w.isHashed()) {
-                    (headless == null ? headless = new ArrayList<>(1) : headless).add(w.key());
-                }
+                found += cancelQueued(w);
+                (headless == null ? headless = new ArrayList<>(1) : headless).add(w.key());
             } else {
                 found += cancelLinks(w, match);
             }
         }
+        queuedHeads = runQueue.size();
         for (Iterator<KeyChain> chains = this.chains.values().iterator(); chains.hasNext() && (all || found == 0); ) {
             for (Iterator<Work<?>> it = chains.next().waiting.iterator(); it.hasNext() && (all || found == 0); ) {
                 Work<?> w = it.next();
                 if (match.test(w)) {
                     it.remove();
                     pending--;
-                    found += pool.cancelChain(w, toPublish);
+                    found += cancelQueued(w);
                 } else {
                     found += cancelLinks(w, match);
                 }
             }
         }
         for (Iterator<Worker> it = workers.iterator(); it.hasNext() && (all || found == 0); ) {
-            Worker worker = it.next();
-            if (worker.current != null) {
-                found += cancelLinks(worker.current, match);
+            Work<?> current = currentOf(it.next());
+            if (current != null) {
+                found += cancelLinks(current, match);
             }
         }
         if (headless != null) {
             headless.forEach(this::requeueKey);
         }
         return found;
+    }
+
+    /** Ends a queued item and its links as cancelled, if it is still pending; returns how many ended. */
+    private int cancelQueued(Work<?> w) {
+        if (!w.end(Work.State.PENDING, Work.State.CANCELLED, null)) {
+            return 0;
+        }
+        toPublish.add(w);
+        return 1 + pool.cancelChain(w.next(), toPublish);
+    }
+
+    /**
+     * The item {@code worker} runs, once it is past taking one from the open queue without the lock
+     * (a moment, with no lock and no user code in it), so that an item just taken is never missed.
+     */
+    private static Work<?> currentOf(Worker worker) {
+        for (int spins = 0; worker.taking; spins++) {
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+        return worker.current;
     }
 
     /** A key whose queued head was cancelled: queue its next waiting item, or drop the key. */
@@ -583,7 +852,7 @@ final class Account {
         if (next == null) {
             chains.remove(key);
         } else {
-            runQueue.addLast(next);
+            queueHead(next);
         }
     }
 
@@ -597,14 +866,14 @@ final class Account {
         return 0;
     }
 
-    /** Interrupts matching running items (unless NO_CANCEL), under the lock that guards {@code current}. */
+    /** Ends matching running items as cancelled and interrupts their workers (unless NO_CANCEL). */
     private int cancelRunning(Predicate<Work<?>> match, boolean all) {
         int found = 0;
         for (Worker worker : workers) {
-            Work<?> w = worker.current;
+            Work<?> w = currentOf(worker);
             if (w != null && w.state() == Work.State.RUNNING && match.test(w)) {
                 found++;
-                interruptRunning(worker, w);
+                cancelRunningItem(w, true);
                 if (!all) {
                     break;
                 }
@@ -613,15 +882,11 @@ final class Account {
         return found;
     }
 
-    private boolean interruptRunning(Worker worker, Work<?> w) {
-        if (w.isNoCancel() || !w.end(Work.State.RUNNING, Work.State.CANCELLED, null)) {
+    private boolean cancelRunningItem(Work<?> w, boolean interrupt) {
+        if (w.isNoCancel() || !w.cancelWhileRunning(interrupt)) {
             return false;
         }
         toPublish.add(w);
-        Thread t = worker.thread;
-        if (t != null) {
-            t.interrupt();
-        }
         return true;
     }
 
@@ -629,21 +894,10 @@ final class Account {
     boolean cancelOne(Work<?> work, boolean mayInterrupt) {
         lock.lock();
         try {
-            if (work.isPending()) {
-                return cancelPending(w -> w == work, false) > 0;
+            if (work.isPending() && cancelPending(w -> w == work, false) > 0) {
+                return true;
             }
-            Worker runner = work.runner;
-            if (runner == null || runner.current != work) {
-                return false;
-            }
-            if (mayInterrupt) {
-                return interruptRunning(runner, work);
-            }
-            if (work.isNoCancel() || !work.end(Work.State.RUNNING, Work.State.CANCELLED, null)) {
-                return false;
-            }
-            toPublish.add(work);
-            return true;
+            return cancelRunningItem(work, mayInterrupt);
         } finally {
             unlock();
         }
@@ -660,7 +914,7 @@ final class Account {
                 setRunning(w, true);
                 LockSupport.unpark(w.thread);
             }
-            if (!runQueue.isEmpty() && workers.isEmpty()) {
+            if (hasRunnable() && workers.isEmpty()) {
                 wakeOrCreateWorker();
             }
         } finally {
@@ -701,7 +955,7 @@ final class Account {
     boolean isTerminated() {
         lock.lock();
         try {
-            return workers.isEmpty() && pending == 0;
+            return workers.isEmpty() && pending == 0 && open.isEmpty();
         } finally {
             lock.unlock();
         }
@@ -719,25 +973,29 @@ final class Account {
                 }
             }
             return new IoWqStats.ClassStats(maxWorkers, concurrency, workers.size(), running, freeList.size(),
-                    blocked, pending, chains.size());
+                    blocked, pending + open.size(), chains.size());
         } finally {
             lock.unlock();
         }
     }
 
     void pendingWork(List<WorkInfo> into, long now) {
+        List<Work<?>> waiting = new ArrayList<>();
         lock.lock();
         try {
-            for (Work<?> w : runQueue) {
-                into.add(WorkInfo.pending(w, node.index, now));
-            }
-            for (KeyChain chain : chains.values()) {
-                for (Work<?> w : chain.waiting) {
-                    into.add(WorkInfo.pending(w, node.index, now));
-                }
-            }
+            waiting.addAll(runQueue);
+            chains.values().forEach(chain -> waiting.addAll(chain.waiting));
         } finally {
             lock.unlock();
+        }
+        for (Work<?> w : open) {
+            if (w.isPending()) {
+                waiting.add(w);
+            }
+        }
+        waiting.sort(Comparator.comparingLong(Work::id));
+        for (Work<?> w : waiting) {
+            into.add(WorkInfo.pending(w, node.index, now));
         }
     }
 
@@ -745,7 +1003,7 @@ final class Account {
         lock.lock();
         try {
             for (Worker worker : workers) {
-                Work<?> w = worker.current;
+                Work<?> w = currentOf(worker);
                 if (w != null) {
                     Thread t = worker.thread;
                     into.add(WorkInfo.running(w, node.index, worker.name, worker.blocked, now,
@@ -809,8 +1067,8 @@ final class Account {
             if (pending != runQueue.size() + waiting) {
                 return "pending is " + pending + " but " + (runQueue.size() + waiting) + " items wait";
             }
-            if (!runQueue.isEmpty() && running == 0 && workers.stream().noneMatch(w -> w.blocked)) {
-                return "lost wake-up: " + runQueue.size() + " runnable items and no worker running";
+            if (hasRunnable() && running == 0 && workers.stream().noneMatch(w -> w.blocked)) {
+                return "lost wake-up: " + (runQueue.size() + open.size()) + " runnable items and no worker running";
             }
             return null;
         } finally {
@@ -833,8 +1091,8 @@ final class Account {
 
     /**
      * One turn of a thread-less worker's loop, as {@link #next} takes it: finish the current item,
-     * take the next, or go on the free list instead of parking. A free worker that no submitter
-     * activated takes nothing, as a parked thread would not wake.
+     * take the next (without the lock when {@code next} would), or go on the free list instead of
+     * parking. A free worker that no submitter activated takes nothing, as a parked thread would not wake.
      */
     Work<?> stepWithoutThread(Worker w) {
         lock.lock();
@@ -842,16 +1100,29 @@ final class Account {
             if (w.free) {
                 return null;
             }
-            if (w.current != null) {
-                finishCurrent(w);
+        } finally {
+            lock.unlock();
+        }
+        if (w.current != null) {
+            finishCurrent(w);
+        }
+        Work<?> open = takeOpenIfNoKey(w);
+        if (open != null) {
+            return open;
+        }
+        lock.lock();
+        try {
+            for (;;) {
+                Work<?> work = takeWork(w, null);
+                if (work != null) {
+                    return work;
+                }
+                goIdle(w);
+                if (!mustLookAgain()) {
+                    return null;
+                }
+                undoIdle(w);
             }
-            Work<?> work = takeWork(w, null);
-            if (work == null) {
-                w.free = true;
-                freeList.addFirst(w);
-                setRunning(w, false);
-            }
-            return work;
         } finally {
             unlock();
         }

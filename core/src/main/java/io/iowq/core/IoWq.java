@@ -30,16 +30,23 @@ import java.util.function.Predicate;
  *
  * <h2>Invariants</h2>
  * <ol>
- * <li><b>One lock per account.</b> An account's run queue, key chains, free list, worker list,
- *     {@code running}, {@code pending}, {@code maxWorkers} and every flag of its workers
- *     ({@code free}, {@code running}, {@code blocked}, {@code current}, {@code chain}) are read and
- *     written only under its lock. No code holds two account locks at once, and no user code (tasks,
- *     context hooks, listeners, callbacks, thread factories) runs under any of them: what a critical
- *     section decides to start or publish is done after it drops the lock ({@code Account.unlock}).</li>
+ * <li><b>One lock per account, and one lock-free queue.</b> An account's run queue (key heads), key
+ *     chains, free list, worker list, {@code running}, {@code pending}, {@code maxWorkers} and its
+ *     workers' {@code free}, {@code running}, {@code chain} flags are written only under its lock.
+ *     Unhashed work waits in the account's open queue, which is lock-free: a submitter adds to it
+ *     without the lock, and a worker that owns no key while no key head waits takes from it without
+ *     the lock, setting its own {@code current}. No code holds two account locks at once, and no user
+ *     code (tasks, context hooks, listeners, callbacks, thread factories) runs under any of them: what
+ *     a critical section decides to start or publish is done after it drops the lock
+ *     ({@code Account.unlock}).</li>
  * <li><b>No lost wake-up.</b> A worker decides to park (goes on the free list) under the same lock
- *     under which a submitter queues work and decides to wake or create. A woken worker is taken off
- *     the free list and counted running by the waker, inside that lock, so two submitters can never
- *     pick the same worker and a burst cannot wake more workers than it needs.</li>
+ *     under which a submitter of key work queues it and decides to wake or create. For open work the
+ *     two sides meet Dekker-style: the submitter adds the item, then reads {@code running}, and takes
+ *     the lock to wake a worker only if fewer than the target run; a worker going idle lowers
+ *     {@code running}, then looks at the open queue again and stays if it is not empty. One of the two
+ *     sees the other. A woken worker is taken off the free list and counted running by the waker,
+ *     inside the lock, so two submitters can never pick the same worker and a burst cannot wake more
+ *     workers than it needs.</li>
  * <li><b>{@code running}</b> counts the workers that are in work and not blocked, or on their way to
  *     take work. It rises when a worker is created (before its thread starts), activated from the
  *     free list, or unblocked; it falls when a worker parks, blocks (told by {@link Blocking} or
@@ -53,12 +60,16 @@ import java.util.function.Predicate;
  *     the key, then queues the next one behind the other keys.</li>
  * <li><b>Exactly once.</b> An item's state moves by compare-and-set from PENDING to RUNNING and to
  *     one final state; whoever wins the final transition counts it and publishes it, once.</li>
- * <li><b>Interrupts hit their target.</b> Cancel interrupts a worker only under the account lock,
- *     and only while that worker's {@code current} is the item it matched. The worker clears
- *     {@code current} and its interrupt status under the same lock before it takes another item, so
- *     an interrupt aimed at one item can never reach the next.</li>
- * <li><b>Findable.</b> A pending item is always in exactly one of: a run queue, a key chain, the
- *     links behind a pending or running item. Cancel looks in all three, then at running items.</li>
+ * <li><b>Interrupts hit their target.</b> Cancel interrupts a worker only while it holds the end of
+ *     the running item it matched (between winning RUNNING to ENDING and publishing CANCELLED). A
+ *     worker whose item was ended by someone else waits until that end is published, then clears its
+ *     interrupt status, before it takes another item; so an interrupt aimed at one item can never
+ *     reach the next.</li>
+ * <li><b>Findable.</b> A pending item is always in exactly one of: an open queue, a run queue, a key
+ *     chain, the links behind a pending or running item, or the hand of a worker taking it from the
+ *     open queue (its {@code taking} flag, which cancel waits out). Cancel looks in all of them, then
+ *     at running items. A queued item is cancelled by compare-and-set, so if a worker takes it at the
+ *     same moment exactly one of the two wins.</li>
  * <li><b>A node never loses its last worker</b> while the pool runs: its last bound worker does not
  *     retire. Shutdown lifts this once the queues are drained.</li>
  * </ol>
@@ -191,17 +202,32 @@ public final class IoWq extends AbstractExecutorService {
         return nodes[(int) Math.floorMod(spread, (long) nodes.length)];
     }
 
-    /** Gives ids to {@code work} and its links; called under the account lock that queues it. */
+    /**
+     * Gives ids to {@code work} and its links and counts them submitted, before they are queued (an
+     * item is counted submitted before it can end).
+     */
     void accept(Work<?> work, ContextHook.Snapshot context) {
         long now = System.nanoTime();
+        submitted.add(chainLength(work)); // before a link can be cancelled through its pool: counted before it ends
+        for (Work<?> w = work; w != null; w = w.next()) {
+            w.accept(this, ids.incrementAndGet(), context, now);
+        }
+    }
+
+    /** Takes back {@link #accept}'s count for an item that was queued but refused after all (shutdown). */
+    void unaccept(Work<?> work) {
+        submitted.add(-chainLength(work));
+        for (Work<?> w = work; w != null; w = w.next()) {
+            w.unaccept();
+        }
+    }
+
+    private static int chainLength(Work<?> work) {
         int n = 0;
         for (Work<?> w = work; w != null; w = w.next()) {
             n++;
         }
-        submitted.add(n); // before a link can be cancelled through its pool: counted before it ends
-        for (Work<?> w = work; w != null; w = w.next()) {
-            w.accept(this, ids.incrementAndGet(), context, now);
-        }
+        return n;
     }
 
     // ------------------------------------------------------------------ running (io_worker_handle_work)

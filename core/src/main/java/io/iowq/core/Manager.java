@@ -16,12 +16,14 @@ import java.util.concurrent.locks.LockSupport;
  * failed, and, while work waits, watches busy workers for blocking they did not announce — the
  * "observed" half of the seed's {@code io_wq_worker_sleeping} / {@code io_wq_worker_running}.
  * <p>
- * A busy worker is taken as blocked when its thread is seen {@code BLOCKED}, {@code WAITING} or
- * {@code TIMED_WAITING} on two samples in a row inside the same item, or when it is {@code RUNNABLE}
- * but its thread CPU time has not moved between two samples and it sits in a native method (blocked
- * in native I/O, where the state still says RUNNABLE). A runnable thread that the OS has not
- * scheduled makes no progress either, so one sample is never enough, and a thread in Java code is
- * not taken as blocked on CPU time alone. It runs again when it makes progress. The period adapts:
+ * A busy worker is taken as blocked when its thread is seen {@code WAITING} or {@code TIMED_WAITING}
+ * (it sleeps, parks or waits: the seed's {@code io_wq_worker_sleeping}, one sample late), or
+ * {@code BLOCKED} on a monitor on two samples in a row inside the same item (monitor waits are often
+ * short), or when it is {@code RUNNABLE} but its thread CPU time has not moved between two samples
+ * and it sits in a native method (blocked in native I/O, where the state still says RUNNABLE). A
+ * runnable thread that the OS has not scheduled makes no progress either, so one sample is never
+ * enough there, and a thread in Java code is not taken as blocked on CPU time alone. It runs again
+ * when it makes progress. The period adapts:
  * 1 ms after a change, doubling up to the configured period while nothing changes. While no work
  * waits the manager parks and costs nothing; a submission whose item waits unparks it.
  */
@@ -198,19 +200,19 @@ final class Manager implements Runnable {
         }
         Thread.State state = t.getState();
         long cpu = cpuTime ? threads.getThreadCpuTime(t.getId()) : -1;
-        boolean waiting = state == Thread.State.BLOCKED || state == Thread.State.WAITING
-                || state == Thread.State.TIMED_WAITING;
+        boolean sleeping = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+        boolean waiting = sleeping || state == Thread.State.BLOCKED;
         if (work != w.sampledWork) {
             w.sampledWork = work;
             w.sampledCpuNanos = cpu;
             w.waitingSamples = waiting ? 1 : 0;
-            return false;
+            return sleeping && account.observedBlocked(w, work);
         }
         w.waitingSamples = waiting ? w.waitingSamples + 1 : 0;
         boolean progressed = cpu != w.sampledCpuNanos;
         w.sampledCpuNanos = cpu;
         boolean stalled = cpuTime && state == Thread.State.RUNNABLE && !progressed && inNativeMethod(t);
-        if (w.waitingSamples >= 2 || stalled) {
+        if (sleeping || w.waitingSamples >= 2 || stalled) {
             return account.observedBlocked(w, work);
         }
         if (progressed && !waiting) {

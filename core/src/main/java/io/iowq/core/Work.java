@@ -218,8 +218,12 @@ public final class Work<V> implements RunnableFuture<V> {
     /** The current state. */
     public State state() {
         int s;
-        while ((s = state) == ENDING) {
-            Thread.onSpinWait();
+        for (int spins = 0; (s = state) == ENDING; spins++) {
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield(); // the ender was preempted inside its few instructions
+            }
         }
         return STATES[s];
     }
@@ -363,6 +367,34 @@ public final class Work<V> implements RunnableFuture<V> {
         if (!STATE.compareAndSet(this, expected.ordinal(), ENDING)) {
             return false;
         }
+        publish(to, result);
+        return true;
+    }
+
+    /**
+     * Ends a running item as cancelled and, if {@code interrupt}, interrupts its worker while it holds
+     * the end: the worker awaits the end ({@link #awaitEnd}) before it clears its interrupt status and
+     * takes another item, so the interrupt can reach no other item.
+     */
+    boolean cancelWhileRunning(boolean interrupt) {
+        if (!STATE.compareAndSet(this, State.RUNNING.ordinal(), ENDING)) {
+            return false;
+        }
+        Worker worker = runner;
+        Thread thread = worker != null ? worker.thread : null;
+        if (interrupt && thread != null) {
+            thread.interrupt();
+        }
+        publish(State.CANCELLED, null);
+        return true;
+    }
+
+    /** Returns once this item's end, if one is being made, has been published. */
+    void awaitEnd() {
+        state();
+    }
+
+    private void publish(State to, Object result) {
         outcome = result;
         state = to.ordinal();
         if (waiters) {
@@ -370,7 +402,6 @@ public final class Work<V> implements RunnableFuture<V> {
                 notifyAll();
             }
         }
-        return true;
     }
 
     /** Runs the task; what it returns or throws is the outcome. */
@@ -395,6 +426,13 @@ public final class Work<V> implements RunnableFuture<V> {
         this.id = id;
         this.context = context;
         this.acceptedNanos = now;
+    }
+
+    /** Back to never submitted, for an item refused after it was queued (see {@code IoWq.unaccept}). */
+    void unaccept() {
+        this.pool = null;
+        this.account = null;
+        this.context = ContextHook.Snapshot.EMPTY;
     }
 
     private record Callback(Runnable action, Callback next) {

@@ -3,8 +3,10 @@ package io.iowq.core;
 /**
  * One worker thread: the seed's {@code struct io_worker} and {@code io_wqe_worker} loop.
  * <p>
- * The flags below mirror the seed's {@code IO_WORKER_F_*} and are guarded by the account's lock;
- * only {@link #thread} is written before the thread starts and read by others without the lock.
+ * The flags below mirror the seed's {@code IO_WORKER_F_*} and are guarded by the account's lock,
+ * with three exceptions that the worker writes without it while it takes open work (see
+ * {@link Account}): {@link #current}, {@link #taking}, and the clearing of {@link #blocked}'s
+ * effect, which it asks the lock for. {@link #thread} is written before the thread starts.
  */
 final class Worker implements Runnable {
 
@@ -20,11 +22,13 @@ final class Worker implements Runnable {
     /** Counted in {@code account.running} (the seed's {@code IO_WORKER_F_RUNNING}). */
     boolean running;
     /** Inside work and known to be blocked: told by {@link Blocking}, or observed by the manager. */
-    boolean blocked;
+    volatile boolean blocked;
     /** Blocked because the manager observed it, not because the task said so. */
     boolean observedBlocked;
     /** The item being run, findable by cancel (the seed's {@code cur_work}). */
-    Work<?> current;
+    volatile Work<?> current;
+    /** Between taking an item from the open queue and setting {@link #current} (the seed's {@code next_work}). */
+    volatile boolean taking;
     /** The key chain this worker owns, and how many of its waiting items it may still run. */
     KeyChain chain;
     int budget;

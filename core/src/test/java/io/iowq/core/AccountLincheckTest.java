@@ -1,6 +1,10 @@
 package io.iowq.core;
 
+import java.lang.reflect.Method;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jetbrains.kotlinx.lincheck.Actor;
+import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -83,6 +87,11 @@ public class AccountLincheckTest {
     }
 
     @Operation
+    public String cancelAll() {
+        return account.cancel(w -> true, true).toString();
+    }
+
+    @Operation
     public boolean cancelFirstByFuture() {
         Work<?> work = first.get();
         return work != null && work.cancel(true);
@@ -102,6 +111,38 @@ public class AccountLincheckTest {
                 .iterations(Integer.getInteger("iowq.lincheck.iterations", 10))
                 .invocationsPerIteration(Integer.getInteger("iowq.lincheck.invocations", 200))
                 .threads(2).actorsPerThread(3).actorsBefore(2).actorsAfter(2)
+                .addCustomScenario(idleRacingOpenSubmission())
+                .addCustomScenario(cancelRacingOpenTake())
                 .check(AccountLincheckTest.class);
+    }
+
+    /**
+     * The race the lock-free open queue must survive, always explored: a worker that just finished
+     * its item goes idle while a submitter adds open work and reads {@code running} without the lock.
+     * (The submission wakes w1, the free list's head; w1 takes the item, then races the next one.)
+     */
+    private static ExecutionScenario idleRacingOpenSubmission() {
+        Actor submit = actor("submitPlain");
+        Actor step = actor("step1");
+        return new ExecutionScenario(List.of(submit, step), List.of(List.of(step), List.of(submit)), List.of(), null);
+    }
+
+    /**
+     * Cancel against a lock-free take: the item leaves the open queue and becomes the worker's
+     * {@code current} without the lock; a cancel of everything must find it on one side or the other,
+     * so it never answers "not found" for an item that has not ended.
+     */
+    private static ExecutionScenario cancelRacingOpenTake() {
+        return new ExecutionScenario(List.of(actor("submitPlain")),
+                List.of(List.of(actor("step1")), List.of(actor("cancelAll"))), List.of(), null);
+    }
+
+    private static Actor actor(String operation) {
+        try {
+            Method method = AccountLincheckTest.class.getMethod(operation);
+            return new Actor(method, List.of());
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(e);
+        }
     }
 }
