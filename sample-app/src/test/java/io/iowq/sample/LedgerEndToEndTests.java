@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -26,15 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.core.ParameterizedTypeReference;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.web.client.RestClient;
 
 /**
  * The ledger end to end, over real HTTP on a random port: concurrent clients post thousands of
@@ -59,8 +53,6 @@ abstract class LedgerEndToEndTests {
     /** Bounds every wait; only a failure ever takes this long. */
     private static final Duration PATIENCE = Duration.ofMinutes(5);
     static final String OPS_PASSWORD = "ops-in-test";
-    private static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {
-    };
 
     @LocalServerPort
     private int port;
@@ -74,19 +66,12 @@ abstract class LedgerEndToEndTests {
     @Autowired
     private Ledger ledger;
 
-    private RestClient http;
+    private LedgerClient api;
     private final String run = "r" + UUID.randomUUID().toString().substring(0, 8);
-
-    /** One entry as a client posted it. */
-    private record Posted(int client, String account, String reference, long amount) {
-    }
 
     @BeforeEach
     void connect() {
-        http = RestClient.builder()
-                .baseUrl("http://localhost:" + port)
-                .requestFactory(new JdkClientHttpRequestFactory())
-                .build();
+        api = new LedgerClient(port);
     }
 
     @Test
@@ -99,10 +84,7 @@ abstract class LedgerEndToEndTests {
         String held = accounts.get(0);
 
         // every account opens with a deposit, so that its row exists and can be held below
-        for (String account : accounts) {
-            assertThat(post(account, OPENING_DEPOSIT, "open").getStatusCode().value()).isEqualTo(202);
-        }
-        await().atMost(PATIENCE).until(() -> accounts.stream().allMatch(a -> account(a).count(EntryStatus.POSTED) == 1));
+        api.open(accounts, OPENING_DEPOSIT, PATIENCE);
 
         List<Posted> posted;
         Map<String, Object> cancelled;
@@ -127,17 +109,17 @@ abstract class LedgerEndToEndTests {
             // during the load: the pool shows the held account's postings queued, and its first running
             await().atMost(PATIENCE).until(() -> queuedFor(held) >= HELD_QUEUED && runningFor(held) == 1);
             log(start, "the held account's postings are queued");
-            Map<String, Object> stats = get("/actuator/iowq");
+            Map<String, Object> stats = api.get("/actuator/iowq");
             assertThat(((Number) stats.get("pending")).longValue()).isGreaterThanOrEqualTo(HELD_QUEUED);
             assertThat(((Number) stats.get("activeKeys")).longValue()).isGreaterThanOrEqualTo(1);
             assertThat(((Number) stats.get("submitted")).longValue()).isGreaterThan(ACCOUNTS + HELD_QUEUED);
 
             // cancelling is for operators only
-            assertThat(cancelKey(held, null).getStatusCode().value()).isEqualTo(401);
-            assertThat(cancelKey(held, "not-the-password").getStatusCode().value()).isEqualTo(401);
+            assertThat(api.cancelKey(held, null).getStatusCode().value()).isEqualTo(401);
+            assertThat(api.cancelKey(held, "not-the-password").getStatusCode().value()).isEqualTo(401);
             assertThat(queuedFor(held)).isGreaterThanOrEqualTo(HELD_QUEUED);
 
-            ResponseEntity<Map<String, Object>> cancel = cancelKey(held, OPS_PASSWORD);
+            ResponseEntity<Map<String, Object>> cancel = api.cancelKey(held, OPS_PASSWORD);
             assertThat(cancel.getStatusCode().value()).isEqualTo(200);
             cancelled = cancel.getBody();
             assertThat(cancelled).containsEntry("result", "RUNNING").containsEntry("running", 1);
@@ -154,84 +136,31 @@ abstract class LedgerEndToEndTests {
         assertThat(posted).hasSize(ENTRIES);
         log(start, "the clients posted " + ENTRIES + " entries");
 
-        await().atMost(PATIENCE).until(() -> accounts.stream().allMatch(a -> account(a).count(EntryStatus.PENDING) == 0));
+        await().atMost(PATIENCE).until(() -> accounts.stream().allMatch(a -> api.account(a).count(EntryStatus.PENDING) == 0));
         Map<String, List<Posted>> byAccount = posted.stream().collect(Collectors.groupingBy(Posted::account));
         long postedInAll = 0;
         for (String account : accounts) {
-            AccountView view = account(account);
+            AccountView view = api.account(account);
             List<Posted> sent = byAccount.get(account);
             int expectedCancelled = account.equals(held)
                     ? ((Number) cancelled.get("pending")).intValue() + ((Number) cancelled.get("running")).intValue()
                     : 0;
-            checkAccount(view, sent, expectedCancelled);
+            LedgerChecks.checkAccount(view, sent, expectedCancelled, OPENING_DEPOSIT);
             postedInAll += view.count(EntryStatus.POSTED);
         }
         assertThat(postedInAll).isEqualTo(ENTRIES + ACCOUNTS - ((Number) cancelled.get("pending")).intValue() - 1);
         log(start, "every entry settled and checked; cancelled " + cancelled);
 
         // and the partner heard of every posting, and of nothing else
-        await().atMost(PATIENCE).until(() -> accounts.stream().allMatch(a -> notified(a) == account(a).count(EntryStatus.POSTED)));
-        log(start, "the partner heard of every posting (" + notifications("retried") + " calls retried); pool "
-                + get("/actuator/iowq"));
+        await().atMost(PATIENCE).until(() -> accounts.stream()
+                .allMatch(a -> api.notified(a) == api.account(a).count(EntryStatus.POSTED)));
+        log(start, "the partner heard of every posting (" + api.notifications("retried") + " calls retried); pool "
+                + api.get("/actuator/iowq"));
     }
 
     private void log(long start, String what) {
         System.out.printf("%s: %s after %d ms%n", getClass().getSimpleName(), what,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-    }
-
-    /**
-     * Checks one account: every entry its clients sent is there exactly once, none pending or failed,
-     * {@code expectedCancelled} cancelled; the posted ones carry sequences 1, 2, ... with running
-     * balances that add up to the balance; and each client's posted entries come in the order it sent them.
-     */
-    private static void checkAccount(AccountView view, List<Posted> sent, int expectedCancelled) {
-        Map<String, Entry> byReference = new HashMap<>();
-        for (Entry entry : view.entries()) {
-            assertThat(byReference.put(entry.reference(), entry)).as("entry %s of %s twice", entry.reference(), view.account())
-                    .isNull();
-        }
-        assertThat(byReference.keySet()).as("entries of %s", view.account())
-                .containsExactlyInAnyOrderElementsOf(concat("open", sent.stream().map(Posted::reference).toList()));
-        for (Posted p : sent) {
-            assertThat(byReference.get(p.reference()).amount()).isEqualTo(p.amount());
-        }
-        assertThat(view.count(EntryStatus.PENDING)).isZero();
-        assertThat(view.count(EntryStatus.FAILED)).as("failed entries of %s", view.account()).isZero();
-        assertThat(view.count(EntryStatus.CANCELLED)).as("cancelled entries of %s", view.account())
-                .isEqualTo(expectedCancelled);
-
-        List<Entry> postedInOrder = view.entries().stream().filter(e -> e.status() == EntryStatus.POSTED).toList();
-        long balance = 0;
-        for (int i = 0; i < postedInOrder.size(); i++) {
-            Entry entry = postedInOrder.get(i);
-            balance += entry.amount();
-            assertThat(entry.sequence()).as("sequence of %s in %s", entry.reference(), view.account()).isEqualTo(i + 1);
-            assertThat(entry.balanceAfter()).as("balance after %s in %s", entry.reference(), view.account())
-                    .isEqualTo(balance);
-        }
-        assertThat(view.balance()).as("balance of %s", view.account()).isEqualTo(balance);
-        long expected = OPENING_DEPOSIT + sent.stream()
-                .filter(p -> byReference.get(p.reference()).status() == EntryStatus.POSTED)
-                .mapToLong(Posted::amount).sum();
-        assertThat(view.balance()).as("balance of %s from what the clients sent", view.account()).isEqualTo(expected);
-
-        Map<Integer, List<Posted>> byClient = sent.stream().collect(Collectors.groupingBy(Posted::client));
-        byClient.forEach((client, own) -> {
-            List<String> sentOrder = own.stream().map(Posted::reference)
-                    .filter(r -> byReference.get(r).status() == EntryStatus.POSTED).toList();
-            List<String> postedOrder = postedInOrder.stream().map(Entry::reference)
-                    .filter(r -> r.startsWith("c" + client + "-")).toList();
-            assertThat(postedOrder).as("client %d's entries in %s, in posting order", client, view.account())
-                    .containsExactlyElementsOf(sentOrder);
-        });
-    }
-
-    private static List<String> concat(String first, List<String> rest) {
-        List<String> all = new ArrayList<>(rest.size() + 1);
-        all.add(first);
-        all.addAll(rest);
-        return all;
     }
 
     /**
@@ -241,27 +170,23 @@ abstract class LedgerEndToEndTests {
     private List<Posted> postAll(int client, int count, List<String> accounts, Random random) {
         List<Posted> sent = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            String account = accounts.get((client + i) % accounts.size());
-            long amount = random.nextInt(15_000) - 5_000;
-            if (amount == 0) {
-                amount = 1;
-            }
-            String reference = "c" + client + "-" + i;
-            ResponseEntity<Map<String, Object>> response = post(account, amount, reference);
-            assertThat(response.getStatusCode().value()).as("POST %s %s", account, reference).isEqualTo(202);
+            Posted entry = Posted.next(client, i, accounts.get((client + i) % accounts.size()), random);
+            ResponseEntity<Map<String, Object>> response = api.post(entry.account(), entry.amount(), entry.reference());
+            assertThat(response.getStatusCode().value()).as("POST %s %s", entry.account(), entry.reference())
+                    .isEqualTo(202);
             assertThat(response.getBody()).containsEntry("status", "PENDING");
-            sent.add(new Posted(client, account, reference, amount));
+            sent.add(entry);
         }
         return sent;
     }
 
     @Test
     void theActuatorShowsHealthMetricsPrometheusAndIowqToAnyone() {
-        assertThat(get("/actuator/health")).containsEntry("status", "UP");
-        assertThat(get("/actuator/metrics")).containsKey("names");
-        assertThat(get("/actuator/iowq")).containsKeys("bounded", "unbounded", "pending", "activeKeys", "submitted");
-        assertThat(get("/actuator/iowq/work")).containsKeys("pending", "running");
-        ResponseEntity<String> prometheus = http.get().uri("/actuator/prometheus").accept(MediaType.TEXT_PLAIN)
+        assertThat(api.get("/actuator/health")).containsEntry("status", "UP");
+        assertThat(api.get("/actuator/metrics")).containsKey("names");
+        assertThat(api.get("/actuator/iowq")).containsKeys("bounded", "unbounded", "pending", "activeKeys", "submitted");
+        assertThat(api.get("/actuator/iowq/work")).containsKeys("pending", "running");
+        ResponseEntity<String> prometheus = api.http().get().uri("/actuator/prometheus").accept(MediaType.TEXT_PLAIN)
                 .exchange((request, response) -> ResponseEntity.status(response.getStatusCode())
                         .body(new String(response.getBody().readAllBytes())));
         assertThat(prometheus.getStatusCode().value()).isEqualTo(200);
@@ -270,13 +195,13 @@ abstract class LedgerEndToEndTests {
 
     @Test
     void iowqWriteOperationsNeedAnOpsUser() {
-        assertThat(exchange(HttpMethod.DELETE, "/actuator/iowq", null, null).getStatusCode().value()).isEqualTo(401);
-        assertThat(exchange(HttpMethod.POST, "/actuator/iowq", "{\"boundedMaxWorkers\":8}", null).getStatusCode().value())
+        assertThat(api.exchange(HttpMethod.DELETE, "/actuator/iowq", null, null).getStatusCode().value()).isEqualTo(401);
+        assertThat(api.exchange(HttpMethod.POST, "/actuator/iowq", "{\"boundedMaxWorkers\":8}", null).getStatusCode().value())
                 .isEqualTo(401);
-        assertThat(exchange(HttpMethod.DELETE, "/actuator/iowq/work/1", null, "wrong").getStatusCode().value())
+        assertThat(api.exchange(HttpMethod.DELETE, "/actuator/iowq/work/1", null, "wrong").getStatusCode().value())
                 .isEqualTo(401);
 
-        ResponseEntity<Map<String, Object>> nothing = cancelKey(run + "-nobody", OPS_PASSWORD);
+        ResponseEntity<Map<String, Object>> nothing = api.cancelKey(run + "-nobody", OPS_PASSWORD);
         assertThat(nothing.getStatusCode().value()).isEqualTo(200);
         assertThat(nothing.getBody()).containsEntry("result", "NOT_FOUND");
     }
@@ -287,12 +212,12 @@ abstract class LedgerEndToEndTests {
         // as a run that stopped between accepting and posting leaves them: recorded, never handed over
         repository.accept(account, 500, "first");
         repository.accept(account, -200, "second");
-        assertThat(account(account).count(EntryStatus.PENDING)).isEqualTo(2);
+        assertThat(api.account(account).count(EntryStatus.PENDING)).isEqualTo(2);
 
         ledger.resumePending();
 
-        await().atMost(PATIENCE).until(() -> account(account).count(EntryStatus.POSTED) == 2);
-        AccountView view = account(account);
+        await().atMost(PATIENCE).until(() -> api.account(account).count(EntryStatus.POSTED) == 2);
+        AccountView view = api.account(account);
         assertThat(view.balance()).isEqualTo(300);
         assertThat(view.entries()).extracting(Entry::reference, Entry::sequence, Entry::balanceAfter)
                 .containsExactly(tuple("first", 1L, 500L), tuple("second", 2L, 300L));
@@ -300,76 +225,19 @@ abstract class LedgerEndToEndTests {
 
     @Test
     void malformedEntriesAreRefusedAndUnknownAccountsAreNotFound() {
-        assertThat(post(run + "-x", 0, "zero").getStatusCode().value()).isEqualTo(400);
-        assertThat(post("no spaces", 5, "bad account").getStatusCode().value()).isEqualTo(400);
-        assertThat(http.get().uri("/accounts/{a}", run + "-never").exchange((req, res) -> res.getStatusCode()).value())
+        assertThat(api.post(run + "-x", 0, "zero").getStatusCode().value()).isEqualTo(400);
+        assertThat(api.post("no spaces", 5, "bad account").getStatusCode().value()).isEqualTo(400);
+        assertThat(api.http().get().uri("/accounts/{a}", run + "-never").exchange((req, res) -> res.getStatusCode()).value())
                 .isEqualTo(404);
-    }
-
-    // ------------------------------------------------------------------ HTTP
-
-    private ResponseEntity<Map<String, Object>> post(String account, long amount, String reference) {
-        return http.post().uri("/accounts/{account}/entries", account)
-                .contentType(MediaType.APPLICATION_JSON)
-                .body(Map.of("amount", amount, "reference", reference))
-                .exchange((request, response) -> entity(response.getStatusCode(), response.getStatusCode().isError()
-                        ? null : response.bodyTo(JSON)));
-    }
-
-    private AccountView account(String account) {
-        return http.get().uri("/accounts/{account}", account).retrieve().body(AccountView.class);
-    }
-
-    private long notified(String account) {
-        return ((Number) http.get().uri("/partner/notifications?account={a}", account).retrieve().body(JSON)
-                .get("received")).longValue();
-    }
-
-    /** The count of {@code ledger.notifications} with this outcome. */
-    @SuppressWarnings("unchecked")
-    private Object notifications(String outcome) {
-        List<Map<String, Object>> measurements = (List<Map<String, Object>>) get(
-                "/actuator/metrics/ledger.notifications?tag=outcome:" + outcome).get("measurements");
-        return measurements.get(0).get("value");
-    }
-
-    private Map<String, Object> get(String path) {
-        return http.get().uri(path).retrieve().body(JSON);
     }
 
     /** How many of {@code key}'s items the pool shows pending. */
     private long queuedFor(String key) {
-        return workOf("pending", key);
+        return api.workOf("pending", key);
     }
 
     /** How many of {@code key}'s items the pool shows running. */
     private long runningFor(String key) {
-        return workOf("running", key);
-    }
-
-    @SuppressWarnings("unchecked")
-    private long workOf(String section, String key) {
-        List<Map<String, Object>> items = (List<Map<String, Object>>) get("/actuator/iowq/work").get(section);
-        return items.stream().filter(item -> key.equals(item.get("key"))).count();
-    }
-
-    private ResponseEntity<Map<String, Object>> cancelKey(String key, String password) {
-        return exchange(HttpMethod.DELETE, "/actuator/iowq/keys/" + key, null, password);
-    }
-
-    private ResponseEntity<Map<String, Object>> exchange(HttpMethod method, String path, String json, String password) {
-        RestClient.RequestBodySpec request = http.method(method).uri(path);
-        if (password != null) {
-            request.headers(headers -> headers.setBasicAuth("ops", password));
-        }
-        if (json != null) {
-            request.contentType(MediaType.APPLICATION_JSON).body(json);
-        }
-        return request.exchange((req, response) -> entity(response.getStatusCode(),
-                response.getStatusCode().is2xxSuccessful() ? response.bodyTo(JSON) : null));
-    }
-
-    private static ResponseEntity<Map<String, Object>> entity(HttpStatusCode status, Map<String, Object> body) {
-        return ResponseEntity.status(status).headers(new HttpHeaders()).body(body);
+        return api.workOf("running", key);
     }
 }
