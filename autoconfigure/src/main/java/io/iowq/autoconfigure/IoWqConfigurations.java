@@ -33,7 +33,8 @@ final class IoWqConfigurations {
                                              ObjectProvider<IoWqExecutorCustomizer> customizers) {
             IoWqConfig.Builder builder = IoWqConfig.builder()
                     .contextHook(contextHook.getIfAvailable(ContextPropagationHook::forGlobalRegistry))
-                    .listener(CompositeIoWqListener.of(listeners.orderedStream().toList()));
+                    .listener(CompositeIoWqListener.of(listeners.orderedStream().toList()))
+                    .recordTimes(true); // for the iowq.work.wait / .duration timers and the endpoint's ages
             properties.applyTo(builder);
             List<IoWqExecutorCustomizer> all = customizers.orderedStream().toList();
             all.forEach(c -> c.customizeConfig(builder));

@@ -1,5 +1,7 @@
 package io.iowq.bench;
 
+import io.iowq.core.IoWq;
+import io.iowq.core.IoWqConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -29,16 +31,19 @@ import java.util.concurrent.locks.LockSupport;
 public class HandOffBenchmark {
 
     static final int BATCH = 1000;
+    /** iowq as the Spring Boot starter builds it: recording times for its timers and endpoint. */
+    static final String IOWQ_TIMED = "iowq-timed";
     private static final long BATCH_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    @Param({"iowq", "boot-tpe", "tpe-cpus", "fjp", "vthreads"})
+    @Param({"iowq", IOWQ_TIMED, "boot-tpe", "tpe-cpus", "fjp", "vthreads"})
     public String peer;
 
     private ExecutorService executor;
 
     @Setup(Level.Trial)
     public void open() {
-        executor = Peer.byId(peer).openPlain();
+        executor = peer.equals(IOWQ_TIMED) ? new IoWq(IoWqConfig.builder().recordTimes(true).build())
+                : Peer.byId(peer).openPlain();
     }
 
     @TearDown(Level.Trial)

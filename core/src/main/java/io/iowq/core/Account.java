@@ -28,6 +28,9 @@ import java.util.function.Predicate;
  */
 final class Account {
 
+    /** How many times a worker with nothing to do looks at the open queue again before it parks. */
+    private static final int IDLE_SPINS = 100;
+
     final IoWq pool;
     final Node node;
     final WorkClass workClass;
@@ -55,6 +58,9 @@ final class Account {
     private volatile int pending;
     private int workerSerial;
     private int creationFailuresInRow;
+    /** Items run to an end by workers that have exited (see {@link #countRunEnds}). */
+    private long retiredCompleted;
+    private long retiredFailed;
 
     /** Reserved under the lock, started by {@link #unlock()}. */
     private final ArrayList<Worker> toStart = new ArrayList<>(1);
@@ -309,7 +315,7 @@ final class Account {
         } catch (Throwable e) {
             lock.lock();
             try {
-                workers.remove(w);
+                removeWorker(w);
                 setRunning(w, false);
                 creationFailuresInRow++;
             } finally {
@@ -355,7 +361,7 @@ final class Account {
     void workerExited(Worker w) {
         lock.lock();
         try {
-            if (workers.remove(w)) {
+            if (removeWorker(w)) {
                 // Only on an abnormal exit is the worker still listed; its item was ended by execute.
                 setRunning(w, false);
                 freeList.remove(w);
@@ -389,7 +395,7 @@ final class Account {
         // observation lag): a worker that finished an item rests instead of taking another.
         boolean surplus = finished != null && link == null && running > concurrency;
         if (link == null && !surplus) {
-            Work<?> work = takeOpenIfNoKey(w);
+            Work<?> work = takeOpenIfNoKey(w, IDLE_SPINS);
             if (work != null) {
                 return work;
             }
@@ -438,9 +444,23 @@ final class Account {
         }
     }
 
-    /** The lock-free take, for a worker that owns no key while no key head waits (else: null). */
-    private Work<?> takeOpenIfNoKey(Worker w) {
-        return w.chain == null && queuedHeads == 0 ? takeOpen(w) : null;
+    /**
+     * The lock-free take, for a worker that owns no key while no key head waits (else: null). Before
+     * it gives up, the worker looks again for a moment: tiny tasks handed over one by one arrive a
+     * little slower than a worker runs them, and parking then being woken costs a submitter a lock
+     * and a system call per item. {@code spins}: how many times to look again.
+     */
+    private Work<?> takeOpenIfNoKey(Worker w, int spins) {
+        for (int look = 0; look <= spins && w.chain == null && queuedHeads == 0; look++) {
+            if (!open.isEmpty()) {
+                Work<?> work = takeOpen(w);
+                if (work != null) {
+                    return work;
+                }
+            }
+            Thread.onSpinWait();
+        }
+        return null;
     }
 
     /**
@@ -469,7 +489,9 @@ final class Account {
             return false;
         }
         candidate.account = this;
-        candidate.startNanos = System.nanoTime();
+        if (pool.recordTimes) {
+            candidate.startNanos = w.startClock();
+        }
         w.current = candidate;
         return true;
     }
@@ -600,6 +622,7 @@ final class Account {
      * queue again after this, and take what it finds there ({@link #undoIdle}).
      */
     private void goIdle(Worker w) {
+        w.endOfLastItem = 0;
         w.free = true;
         freeList.addFirst(w);
         setRunning(w, false);
@@ -621,7 +644,7 @@ final class Account {
     }
 
     private void retire(Worker w) {
-        workers.remove(w);
+        removeWorker(w);
         setRunning(w, false);
     }
 
@@ -963,6 +986,33 @@ final class Account {
 
     // ------------------------------------------------------------------ stats
 
+    /** Takes {@code w} off the worker list, keeping the count of the items it ran. */
+    private boolean removeWorker(Worker w) {
+        if (!workers.remove(w)) {
+            return false;
+        }
+        retiredCompleted += w.completedItems;
+        retiredFailed += w.failedItems;
+        return true;
+    }
+
+    /** Adds the items this account's workers, live and exited, ran to completion and to failure. */
+    void countRunEnds(long[] completedAndFailed) {
+        lock.lock();
+        try {
+            long completed = retiredCompleted;
+            long failed = retiredFailed;
+            for (Worker w : workers) {
+                completed += w.completedItems;
+                failed += w.failedItems;
+            }
+            completedAndFailed[0] += completed;
+            completedAndFailed[1] += failed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     IoWqStats.ClassStats stats() {
         lock.lock();
         try {
@@ -1106,7 +1156,7 @@ final class Account {
         if (w.current != null) {
             finishCurrent(w);
         }
-        Work<?> open = takeOpenIfNoKey(w);
+        Work<?> open = takeOpenIfNoKey(w, 0); // looking again changes nothing a model checker could see
         if (open != null) {
             return open;
         }

@@ -82,6 +82,8 @@ public final class IoWq extends AbstractExecutorService {
     private static final int TERMINATED = 3;
 
     final IoWqConfig config;
+    /** {@link IoWqConfig#recordTimes()}, read on every hand-off. */
+    final boolean recordTimes;
     private final Node[] nodes;
     private final Manager manager;
     private final AtomicInteger state = new AtomicInteger(RUNNING);
@@ -102,6 +104,7 @@ public final class IoWq extends AbstractExecutorService {
      */
     public IoWq(IoWqConfig config) {
         this.config = Objects.requireNonNull(config, "config");
+        this.recordTimes = config.recordTimes();
         this.nodes = new Node[config.nodes()];
         for (int i = 0; i < nodes.length; i++) {
             nodes[i] = new Node(this, i, config);
@@ -207,7 +210,7 @@ public final class IoWq extends AbstractExecutorService {
      * item is counted submitted before it can end).
      */
     void accept(Work<?> work, ContextHook.Snapshot context) {
-        long now = System.nanoTime();
+        long now = recordTimes ? System.nanoTime() : 0;
         submitted.add(chainLength(work)); // before a link can be cancelled through its pool: counted before it ends
         for (Work<?> w = work; w != null; w = w.next()) {
             w.accept(this, ids.incrementAndGet(), context, now);
@@ -255,9 +258,12 @@ public final class IoWq extends AbstractExecutorService {
                 hookFailures.increment();
             }
         }
-        work.endNanos = System.nanoTime();
+        if (recordTimes) {
+            work.endNanos = worker.endOfLastItem = System.nanoTime();
+        }
         if (work.end(Work.State.RUNNING, end, outcome)) {
-            published(work);
+            worker.countRunEnd(end);
+            tell(work);
             if (end == Work.State.FAILED && work.reportUncaught) {
                 reportUncaught((Throwable) outcome);
             }
@@ -315,19 +321,39 @@ public final class IoWq extends AbstractExecutorService {
         }
     }
 
-    /** Counts an item's end and tells the listener and its callbacks, outside every pool lock. */
+    /**
+     * Counts the end of an item that no worker ran to its end (cancelled, or run by hand), and tells
+     * the listener and its callbacks, outside every pool lock. A worker counts what it ran itself.
+     */
     void published(Work<?> work) {
         switch (work.state()) {
             case COMPLETED -> completed.increment();
             case FAILED -> failed.increment();
             default -> cancelled.increment();
         }
-        long start = work.startNanos;
-        long end = work.endNanos != 0 ? work.endNanos : System.nanoTime();
-        long wait = start != 0 ? start - work.acceptedNanos : 0;
-        long run = start != 0 ? end - start : 0;
-        notifyListener(() -> config.listener().workEnded(work, wait, run));
+        tell(work);
+    }
+
+    /** Tells the listener and the item's callbacks that it ended. */
+    private void tell(Work<?> work) {
+        long wait = 0;
+        long run = 0;
+        if (recordTimes) {
+            long start = work.startNanos;
+            long end = work.endNanos != 0 ? work.endNanos : System.nanoTime();
+            wait = start != 0 ? start - work.acceptedNanos : 0;
+            run = start != 0 ? end - start : 0;
+        }
+        tellWorkEnded(work, wait, run);
         work.fireCallbacks();
+    }
+
+    private void tellWorkEnded(Work<?> work, long waitNanos, long runNanos) {
+        try {
+            config.listener().workEnded(work, waitNanos, runNanos);
+        } catch (Throwable t) {
+            hookFailures.increment();
+        }
     }
 
     private void notifyListener(Runnable call) {
@@ -526,8 +552,14 @@ public final class IoWq extends AbstractExecutorService {
         IoWqStats.ClassStats u = classes[1];
         // Ends before submissions: an item is counted submitted before it can end, so read in this
         // order the ends never add up to more than the submissions.
-        long ended = completed.sum();
-        long failedNow = failed.sum();
+        long[] runEnds = new long[2];
+        for (Node node : nodes) {
+            for (Account a : node.accounts()) {
+                a.countRunEnds(runEnds);
+            }
+        }
+        long ended = completed.sum() + runEnds[0];
+        long failedNow = failed.sum() + runEnds[1];
         long cancelledNow = cancelled.sum();
         return new IoWqStats(nodes.length, b, u, b.pending() + u.pending(), b.activeKeys() + u.activeKeys(),
                 submitted.sum(), ended, failedNow, cancelledNow, rejected.sum(), creationFailures.sum());
@@ -536,7 +568,7 @@ public final class IoWq extends AbstractExecutorService {
     /** The items waiting to run, oldest first per account. */
     public List<WorkInfo> pendingWork() {
         List<WorkInfo> list = new ArrayList<>();
-        long now = System.nanoTime();
+        long now = recordTimes ? System.nanoTime() : WorkInfo.NO_CLOCK;
         for (Node node : nodes) {
             for (Account a : node.accounts()) {
                 a.pendingWork(list, now);
@@ -548,7 +580,7 @@ public final class IoWq extends AbstractExecutorService {
     /** The items running now, with their workers' stacks if {@code withStacks}. */
     public List<WorkInfo> runningWork(boolean withStacks) {
         List<WorkInfo> list = new ArrayList<>();
-        long now = System.nanoTime();
+        long now = recordTimes ? System.nanoTime() : WorkInfo.NO_CLOCK;
         for (Node node : nodes) {
             for (Account a : node.accounts()) {
                 a.runningWork(list, now, withStacks);

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -189,7 +190,20 @@ final class Manager implements Runnable {
      */
     private static boolean inNativeMethod(Thread t) {
         StackTraceElement[] stack = t.getStackTrace();
-        return stack.length > 0 && stack[0].isNativeMethod();
+        return stack.length > 0 && stack[0].isNativeMethod() && !NEVER_BLOCKING.contains(frameName(stack[0]));
+    }
+
+    /**
+     * Native methods that return at once: a CPU-bound loop that reads the clock sits in one of them
+     * often, and when the OS has not scheduled it its CPU time does not move either.
+     */
+    private static final Set<String> NEVER_BLOCKING = Set.of("java.lang.System.nanoTime",
+            "java.lang.System.currentTimeMillis", "java.lang.System.identityHashCode", "java.lang.System.arraycopy",
+            "java.lang.Thread.currentThread", "java.lang.Thread.onSpinWait", "java.lang.Object.hashCode",
+            "java.lang.Object.getClass");
+
+    private static String frameName(StackTraceElement frame) {
+        return frame.getClassName() + "." + frame.getMethodName();
     }
 
     private boolean sample(Account account, Worker w) {

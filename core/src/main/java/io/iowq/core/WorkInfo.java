@@ -13,20 +13,28 @@ import java.util.concurrent.TimeUnit;
  * @param running     whether a worker runs it
  * @param worker      the worker's name while running, else {@code null}
  * @param blocked     whether its worker is counted blocked
- * @param millis      how long it has waited (pending) or run (running)
+ * @param millis      how long it has waited (pending) or run (running); -1 if the pool does not
+ *                    {@linkplain IoWqConfig#recordTimes() record times}
  * @param stack       its worker's stack when asked for and running, else {@code null}
  */
 public record WorkInfo(long id, String key, WorkClass workClass, String description, int node, boolean running,
                        String worker, boolean blocked, long millis, StackTraceElement[] stack) {
 
+    /** The {@code now} passed when the pool does not record times. */
+    static final long NO_CLOCK = Long.MIN_VALUE;
+
     static WorkInfo pending(Work<?> w, int node, long now) {
         return new WorkInfo(w.id(), keyString(w), w.workClass(), w.description(), node, false, null, false,
-                TimeUnit.NANOSECONDS.toMillis(now - w.acceptedNanos), null);
+                millisSince(w.acceptedNanos, now), null);
     }
 
     static WorkInfo running(Work<?> w, int node, String worker, boolean blocked, long now, StackTraceElement[] stack) {
         return new WorkInfo(w.id(), keyString(w), w.workClass(), w.description(), node, true, worker, blocked,
-                TimeUnit.NANOSECONDS.toMillis(now - w.startNanos), stack);
+                millisSince(w.startNanos, now), stack);
+    }
+
+    private static long millisSince(long then, long now) {
+        return now == NO_CLOCK ? -1 : TimeUnit.NANOSECONDS.toMillis(now - then);
     }
 
     private static String keyString(Work<?> w) {

@@ -163,7 +163,7 @@ class StatsTest {
 
     @Test
     void pendingAndRunningWorkDescribeEachItem() throws Exception {
-        IoWq pool = pools.start(Pools.bound(1, 1));
+        IoWq pool = pools.start(Pools.bound(1, 1).recordTimes(true));
         Gate gate = new Gate();
         Work<String> running = gate.enter(pool, Work.of(new Named("the running one", gate)).hashed(42));
         Work<String> plain = pool.enqueue(Work.of(new Named("plain", gate)));
@@ -208,7 +208,7 @@ class StatsTest {
 
     @Test
     void theListenerHearsEachItemsWaitAndRunTimes() throws Exception {
-        IoWq pool = pools.start(Pools.bound(1, 1).listener(timingListener));
+        IoWq pool = pools.start(Pools.bound(1, 1).listener(timingListener).recordTimes(true));
         Gate gate = new Gate();
         Work<String> first = gate.enter(pool, Work.of(gate.task()));
         Work<Object> sleeper = pool.enqueue(Work.of(() -> {
@@ -226,6 +226,23 @@ class StatsTest {
         assertThat(sleeperTimes[2]).as("ran while it slept").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(30));
         long[] firstTimes = timings.stream().filter(t -> t[0] == first.id()).findFirst().orElseThrow();
         assertThat(firstTimes[2]).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(30));
+    }
+
+    @Test
+    void withoutRecordTimesTheClockIsNotReadAndAgesAreUnknown() throws Exception {
+        IoWq pool = pools.start(Pools.bound(1, 1).listener(timingListener));
+        Gate gate = new Gate();
+        Work<String> running = gate.enter(pool, Work.of(gate.task()));
+        Work<Object> waiting = pool.enqueue(Work.of(() -> null));
+
+        assertThat(pool.config().recordTimes()).isFalse();
+        assertThat(pool.runningWork(false)).singleElement().satisfies(info -> assertThat(info.millis()).isEqualTo(-1));
+        assertThat(pool.pendingWork()).singleElement().satisfies(info -> assertThat(info.millis()).isEqualTo(-1));
+        gate.open();
+        waiting.get(10, TimeUnit.SECONDS);
+        eventually().until(() -> timings.size() == 2);
+        assertThat(timings).allSatisfy(t -> assertThat(t).containsExactly(t[0], 0, 0));
+        assertThat(timings).extracting(t -> t[0]).containsExactlyInAnyOrder(running.id(), waiting.id());
     }
 
     @Test
