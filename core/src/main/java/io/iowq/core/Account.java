@@ -490,7 +490,7 @@ final class Account {
         }
         candidate.account = this;
         if (pool.recordTimes) {
-            candidate.startNanos = w.startClock();
+            candidate.startNanos = w.startClock(candidate);
         }
         w.current = candidate;
         return true;

@@ -93,13 +93,14 @@ final class Worker implements Runnable {
     }
 
     /**
-     * The start time of the item this worker takes now: the end of the one it just finished if it
-     * goes straight on (one clock read per item instead of two), else the clock.
+     * The start time of {@code next}, which this worker takes now: the end of the item it just
+     * finished if {@code next} was already waiting then (one clock read per item instead of two),
+     * else the clock.
      */
-    long startClock() {
+    long startClock(Work<?> next) {
         long t = endOfLastItem;
         endOfLastItem = 0;
-        return t != 0 ? t : System.nanoTime();
+        return t != 0 && next.acceptedNanos - t <= 0 ? t : System.nanoTime();
     }
 
     /** Counts an item this worker ran and ended ({@code COMPLETED} or {@code FAILED}). */

@@ -229,6 +229,19 @@ class StatsTest {
     }
 
     @Test
+    void anItemSubmittedWhileItsWorkerLooksForWorkIsNotTimedFromThatWorkersLastEnd() throws Exception {
+        IoWq pool = pools.start(Pools.bound(1, 1).listener(timingListener).recordTimes(true));
+        for (int i = 0; i < 200; i++) {
+            pool.enqueue(Work.of(() -> null)).get(10, TimeUnit.SECONDS); // the next arrives after this one ended
+        }
+        eventually().until(() -> timings.size() == 200);
+        assertThat(timings).allSatisfy(t -> {
+            assertThat(t[1]).as("wait of item %d", t[0]).isNotNegative();
+            assertThat(t[2]).as("run of item %d", t[0]).isNotNegative();
+        });
+    }
+
+    @Test
     void withoutRecordTimesTheClockIsNotReadAndAgesAreUnknown() throws Exception {
         IoWq pool = pools.start(Pools.bound(1, 1).listener(timingListener));
         Gate gate = new Gate();
