@@ -39,17 +39,28 @@ final class CompositeIoWqListener implements IoWqListener {
         each(l -> l.workerCreationFailed(workClass, cause));
     }
 
+    /**
+     * Tells every listener, whatever the others throw (an {@code Error} too, say a linkage error from
+     * a meter registry built against another Micrometer), then throws the first failure for the
+     * engine to count.
+     */
     private void each(Consumer<IoWqListener> event) {
-        RuntimeException first = null;
+        Throwable first = null;
         for (IoWqListener l : listeners) {
             try {
                 event.accept(l);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 first = first == null ? e : first;
             }
         }
+        if (first instanceof RuntimeException e) {
+            throw e;
+        }
+        if (first instanceof Error e) {
+            throw e;
+        }
         if (first != null) {
-            throw first;
+            throw new IllegalStateException(first); // a checked exception, thrown sneakily by a listener
         }
     }
 }
