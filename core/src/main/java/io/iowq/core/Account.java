@@ -103,7 +103,7 @@ final class Account {
      * unbound class can take no more work ({@code io_wq_can_queue}); the caller refuses the item.
      */
     boolean enqueue(Work<?> work, boolean external, ContextHook.Snapshot context) {
-        if (external && !work.isHashed() && (workClass == WorkClass.BOUND || running > 0)) {
+        if (external && !work.isHashed() && workClass == WorkClass.BOUND) {
             return enqueueOpen(work, context);
         }
         lock.lock();
@@ -138,10 +138,12 @@ final class Account {
     }
 
     /**
-     * The lock-free submission of unhashed work, for a class that needs no worker created for it to
-     * be accepted. The item is offered, then {@code running} is read: a worker that stops running
-     * lowers {@code running} and then looks at the open queue again (see {@link #parkIdle}), so either
-     * the submitter sees the lower count and wakes a worker, or that worker sees the item.
+     * The lock-free submission of unhashed bound work (unbound work may need a worker it cannot have
+     * at the thread limit, which only the lock can decide). The item is offered, then {@code running}
+     * is read: a worker that stops running lowers {@code running} and then looks at the open queue
+     * again (see {@link #parkIdle}), so either the submitter sees the lower count and wakes a worker,
+     * or that worker sees the item. If the pool was shut down meanwhile, no worker is woken or created
+     * for the item: it stays only if a worker is left to take it.
      */
     private boolean enqueueOpen(Work<?> work, ContextHook.Snapshot context) {
         if (pool.isShutdown()) {
@@ -150,6 +152,9 @@ final class Account {
         pool.accept(work, context);
         work.account = this;
         open.offer(work);
+        if (pool.isShutdown()) {
+            return keptAfterShutdown(work);
+        }
         if (work.isConcurrent() || running < concurrency) {
             lock.lock();
             try {
@@ -160,19 +165,24 @@ final class Account {
         } else {
             pool.workWaiting();
         }
-        return !pool.isShutdown() || keptAfterShutdown(work);
+        return true;
     }
 
     /**
      * A submission that raced with shutdown: the item stays if a worker will still look at the open
-     * queue; else (no worker left, or the pool stopped) it is taken back, un-accepted, and refused.
+     * queue (each worker listed here takes from it under this lock before it exits); else (no worker
+     * left, or the pool stopped) it is taken back, un-accepted, and refused — unless part of its chain
+     * has ended meanwhile (a cancel reached a link), in which case it stays accepted and ends cancelled.
      */
     private boolean keptAfterShutdown(Work<?> work) {
         boolean taken;
         lock.lock();
         try {
             taken = (pool.isStopped() || workers.isEmpty()) && open.remove(work);
-            if (taken) {
+            if (taken && !wholeChainPending(work)) {
+                cancelQueued(work);
+                taken = false;
+            } else if (taken) {
                 pool.unaccept(work);
             }
         } finally {
@@ -182,6 +192,15 @@ final class Account {
             pool.tryTerminate();
         }
         return !taken;
+    }
+
+    private static boolean wholeChainPending(Work<?> work) {
+        for (Work<?> w = work; w != null; w = w.next()) {
+            if (!w.isPending()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Wakes or creates a worker for queued work if fewer than the target run (or it is concurrent). */
@@ -388,20 +407,28 @@ final class Account {
      * under one hold of it.
      */
     Work<?> next(Worker w, Work<?> finished, Work<?> link) {
-        if (finished != null) {
-            finishCurrent(w);
-        }
-        // More run than the target (blocked workers came back, or the pool grew to make up for
-        // observation lag): a worker that finished an item rests instead of taking another.
-        boolean surplus = finished != null && link == null && running > concurrency;
-        if (link == null && !surplus) {
-            Work<?> work = takeOpenIfNoKey(w, IDLE_SPINS);
-            if (work != null) {
-                return work;
+        boolean surplus = false;
+        if (link == null) {
+            if (finished != null) {
+                finishCurrent(w);
+            }
+            // More run than the target (blocked workers came back, or the pool grew to make up for
+            // observation lag): a worker that finished an item rests instead of taking another.
+            surplus = finished != null && running > concurrency;
+            if (!surplus) {
+                Work<?> work = takeOpenIfNoKey(w, IDLE_SPINS);
+                if (work != null) {
+                    return work;
+                }
             }
         }
         lock.lock();
         try {
+            if (link != null) {
+                // In the lock hold that starts the link: until then the link is findable only behind
+                // the finished item, its current, where a cancel holding this lock must still see it.
+                finishCurrent(w);
+            }
             surplus = surplus && running > concurrency;
             for (;;) {
                 Work<?> work = surplus ? null : takeWork(w, link);
@@ -468,7 +495,7 @@ final class Account {
      * neither the open queue nor {@code current}, so that cancel, which waits it out, always finds it.
      */
     private Work<?> takeOpen(Worker w) {
-        w.taking = true;
+        w.beginTaking();
         try {
             for (Work<?> candidate; (candidate = open.poll()) != null; ) {
                 if (startOn(w, candidate)) {
@@ -477,7 +504,7 @@ final class Account {
             }
             return null;
         } finally {
-            w.taking = false;
+            w.endTaking();
         }
     }
 
@@ -492,7 +519,7 @@ final class Account {
         if (pool.recordTimes) {
             candidate.startNanos = w.startClock(candidate);
         }
-        w.current = candidate;
+        w.took(candidate);
         return true;
     }
 
@@ -643,9 +670,16 @@ final class Account {
         setRunning(w, true);
     }
 
+    /**
+     * Takes {@code w} out; if that leaves fewer than the target running while work waits (a shrink
+     * retires a running worker), another is woken: a submitter may have counted on {@code w}.
+     */
     private void retire(Worker w) {
         removeWorker(w);
         setRunning(w, false);
+        if (!pool.isShutdown()) {
+            wakeWhileNeeded();
+        }
     }
 
     // ------------------------------------------------------------------ blocking (io_wq_worker_sleeping / _running)

@@ -1,5 +1,7 @@
 package io.iowq.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -7,8 +9,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * One item of work and its future: the seed's {@code struct io_wq_work}.
@@ -47,10 +47,18 @@ public final class Work<V> implements RunnableFuture<V> {
     private static final State[] STATES = State.values();
     /** Held for the few instructions between winning an end and publishing its outcome. */
     private static final int ENDING = -1;
-    private static final AtomicIntegerFieldUpdater<Work> STATE =
-            AtomicIntegerFieldUpdater.newUpdater(Work.class, "state");
-    private static final AtomicReferenceFieldUpdater<Work, Callback> CALLBACKS =
-            AtomicReferenceFieldUpdater.newUpdater(Work.class, Callback.class, "callbacks");
+    private static final VarHandle STATE;
+    private static final VarHandle CALLBACKS;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(Work.class, "state", int.class);
+            CALLBACKS = lookup.findVarHandle(Work.class, "callbacks", Callback.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private static final Callback FIRED = new Callback(null, null);
 
     private final Callable<V> task;
@@ -69,8 +77,9 @@ public final class Work<V> implements RunnableFuture<V> {
     ContextHook.Snapshot context = ContextHook.Snapshot.EMPTY;
     long acceptedNanos;
 
-    // Written by the worker that runs the item, under its account's lock.
-    volatile Worker runner;
+    // Written by the worker that runs the item.
+    /** Set before the start CAS that publishes it; read by a canceller after it wins the state CAS. */
+    Worker runner;
     volatile long startNanos;
     long endNanos;
 
@@ -411,7 +420,7 @@ public final class Work<V> implements RunnableFuture<V> {
 
     /** Runs the {@link #whenDone} actions; called once, after {@link #end}, outside every pool lock. */
     void fireCallbacks() {
-        Callback head = CALLBACKS.getAndSet(this, FIRED);
+        Callback head = (Callback) CALLBACKS.getAndSet(this, FIRED);
         for (Callback c = head; c != null && c != FIRED; c = c.next) {
             try {
                 c.action.run();

@@ -1,5 +1,7 @@
 package io.iowq.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
@@ -17,6 +19,18 @@ final class Worker implements Runnable {
             AtomicLongFieldUpdater.newUpdater(Worker.class, "completedItems");
     private static final AtomicLongFieldUpdater<Worker> FAILED =
             AtomicLongFieldUpdater.newUpdater(Worker.class, "failedItems");
+    private static final VarHandle CURRENT_WORK;
+    private static final VarHandle TAKING;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            CURRENT_WORK = lookup.findVarHandle(Worker.class, "current", Work.class);
+            TAKING = lookup.findVarHandle(Worker.class, "taking", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final Account account;
     final String name;
@@ -101,6 +115,26 @@ final class Worker implements Runnable {
         long t = endOfLastItem;
         endOfLastItem = 0;
         return t != 0 && next.acceptedNanos - t <= 0 ? t : System.nanoTime();
+    }
+
+    /**
+     * The hand-off from the open queue, on this worker's own thread, with the cheapest stores that
+     * keep cancel's view right (see {@code Account.takeOpen}): {@code taking} is raised before the
+     * poll's CAS, which publishes it to a canceller that sees the item gone; {@code current}, then the
+     * lowered {@code taking}, are release stores, so a canceller that reads {@code taking} lowered also
+     * sees {@code current}. (Leaving an item, {@code current = null} stays a full volatile store: the
+     * manager's {@code observedBlocked} relies on it, Dekker-style.)
+     */
+    void beginTaking() {
+        TAKING.set(this, true);
+    }
+
+    void took(Work<?> work) {
+        CURRENT_WORK.setRelease(this, work);
+    }
+
+    void endTaking() {
+        TAKING.setRelease(this, false);
     }
 
     /** Counts an item this worker ran and ended ({@code COMPLETED} or {@code FAILED}). */

@@ -272,4 +272,41 @@ class ShutdownTest {
             return w;
         }
     }
+
+    /**
+     * {@code shutdownNow} cancels every pending item, the links a worker is about to run next
+     * included: no item that starts after it returns completes (one running then is cancelled, and
+     * its body may still run, interrupted). Chains {@code a -> b -> c} of tiny items race a
+     * {@code shutdownNow} at a random moment, many rounds; a worker that finishes {@code a} just as
+     * the cancel holds the account lock must not run {@code b} to completion after the cancel missed it.
+     */
+    @Test
+    void noItemStartedAfterShutdownNowReturnsCompletes() throws Exception {
+        long seed = Seeds.seed("ShutdownTest.noItemStartedAfterShutdownNowReturnsCompletes");
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int round = 0; round < 300; round++) {
+            IoWq pool = new IoWq(Pools.bound(2, 2).build());
+            AtomicBoolean stopped = new AtomicBoolean();
+            List<Work<?>> items = new ArrayList<>();
+            List<AtomicBoolean> startedAfter = new ArrayList<>();
+            for (int i = 0; i < 600; i++) {
+                AtomicBoolean after = new AtomicBoolean();
+                startedAfter.add(after);
+                items.add(Work.of(() -> after.set(stopped.get())));
+            }
+            for (int i = 0; i < 600; i += 3) {
+                items.get(i).link(items.get(i + 1)).link(items.get(i + 2));
+                pool.enqueue(items.get(i));
+            }
+            LockSupport.parkNanos(random.nextInt(300_000));
+            pool.shutdownNow();
+            stopped.set(true);
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < items.size(); i++) {
+                assertThat(startedAfter.get(i).get() && items.get(i).state() == Work.State.COMPLETED)
+                        .as("item %d started after shutdownNow returned and completed; seed %d, round %d", i, seed, round)
+                        .isFalse();
+            }
+        }
+    }
 }
