@@ -30,26 +30,26 @@ import java.util.function.Predicate;
  *
  * <h2>Invariants</h2>
  * <ol>
- * <li><b>One lock per account, and one lock-free queue.</b> An account's run queue (key heads), key
- *     chains, free list, worker list, {@code running}, {@code pending}, {@code maxWorkers} and its
- *     workers' {@code free}, {@code running}, {@code chain} flags are written only under its lock.
- *     Unhashed work waits in the account's open queue, which is lock-free: a submitter of bound work
- *     adds to it without the lock (unbound work, which may need a worker it cannot have at the thread
- *     limit, is queued under the lock), and a worker that owns no key while no key head waits takes from it without
- *     the lock, setting its own {@code current}. No code holds two account locks at once, and no user
- *     code (tasks, context hooks, listeners, callbacks, thread factories) runs under any of them: what
- *     a critical section decides to start or publish is done after it drops the lock
- *     ({@code Account.unlock}).</li>
- * <li><b>No lost wake-up.</b> A worker decides to park (goes on the free list) under the same lock
- *     under which a submitter of key work queues it and decides to wake or create. For open work the
- *     two sides meet Dekker-style: the submitter adds the item, then reads {@code running}, and takes
- *     the lock to wake a worker only if fewer than the target run; a worker going idle lowers
- *     {@code running} and, if fewer than the target now run, looks at the open queue again and stays
- *     if it is not empty (while at least the target run, the last of them to drop below it looks). A
- *     worker retiring while the pool runs wakes another if fewer than the target are left. One of the
- *     two sides always sees the other. A woken worker is taken off the free list and counted running by the waker,
- *     inside the lock, so two submitters can never pick the same worker and a burst cannot wake more
- *     workers than it needs.</li>
+ * <li><b>One lock per account, and one lock-free queue.</b> An account's run queue (key heads),
+ *     key chains, free list, worker list, {@code running}, {@code pending}, {@code maxWorkers} and
+ *     its workers' {@code free}, {@code running}, {@code chain} flags are written only under its
+ *     lock. Unhashed work waits in the account's open queue, which is lock-free: a submitter of
+ *     bound work adds to it without the lock (unbound work, which may need a worker it cannot have
+ *     at the thread limit, is queued under the lock), and a worker that owns no key while no key
+ *     head waits takes from it without the lock, setting its own {@code current}. No code holds two
+ *     account locks at once, and no user code (tasks, context hooks, listeners, callbacks, thread
+ *     factories) runs under any of them: what a critical section decides to start or publish is
+ *     done after it drops the lock ({@code Account.unlock}).</li>
+ * <li><b>No lost wake-up.</b> A worker decides to park (goes on the free list) under the same
+ *     lock under which a submitter of key work queues it and decides to wake or create. For open
+ *     work the two sides meet Dekker-style: the submitter adds the item, then reads
+ *     {@code running}, and takes the lock to wake a worker only if fewer than the target run; a worker
+ *     going idle lowers {@code running} and, if fewer than the target now run, looks at the open
+ *     queue again and stays if it is not empty (while at least the target run, the last of them to
+ *     drop below it looks). A worker retiring while the pool runs wakes another if fewer than the
+ *     target are left. One of the two sides always sees the other. A woken worker is taken off the
+ *     free list and counted running by the waker, inside the lock, so two submitters can never pick
+ *     the same worker and a burst cannot wake more workers than it needs.</li>
  * <li><b>{@code running}</b> counts the workers that are in work and not blocked, or on their way to
  *     take work. It rises when a worker is created (before its thread starts), activated from the
  *     free list, or unblocked; it falls when a worker parks, blocks (told by {@link Blocking} or
@@ -68,13 +68,13 @@ import java.util.function.Predicate;
  *     worker whose item was ended by someone else waits until that end is published, then clears its
  *     interrupt status, before it takes another item; so an interrupt aimed at one item can never
  *     reach the next.</li>
- * <li><b>Findable.</b> A pending item is always in exactly one of: an open queue, a run queue, a key
- *     chain, the links behind a pending or running item (a link about to run on the worker that ran
- *     its predecessor stays behind it, as {@code current}, until it starts in the same lock hold), or
- *     the hand of a worker taking it from the open queue (its {@code taking} flag, which cancel waits
- *     out). Cancel looks in all of them, then
- *     at running items. A queued item is cancelled by compare-and-set, so if a worker takes it at the
- *     same moment exactly one of the two wins.</li>
+ * <li><b>Findable.</b> A pending item is always in exactly one of: an open queue, a run queue,
+ *     a key chain, the links behind a pending or running item (a link about to run on the worker
+ *     that ran its predecessor stays behind it, as {@code current}, until it starts in the same
+ *     lock hold), or the hand of a worker taking it from the open queue (its {@code taking} flag,
+ *     which cancel waits out). Cancel looks in all of them, then at running items. A queued item is
+ *     cancelled by compare-and-set, so if a worker takes it at the same moment exactly one of the
+ *     two wins.</li>
  * <li><b>A node never loses its last worker</b> while the pool runs: its last bound worker does not
  *     retire. Shutdown lifts this once the queues are drained.</li>
  * </ol>
@@ -272,6 +272,11 @@ public final class IoWq extends AbstractExecutorService {
             if (end == Work.State.FAILED && work.reportUncaught) {
                 reportUncaught((Throwable) outcome);
             }
+        } else {
+            // Cancelled while it ran: once that end is published no interrupt aimed at it can come,
+            // so clear it now, before the links' cancellation runs their callbacks on this thread.
+            work.awaitEnd();
+            Thread.interrupted();
         }
         return followLink(worker.account, work);
     }

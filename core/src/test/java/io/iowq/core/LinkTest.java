@@ -12,6 +12,9 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -227,5 +230,36 @@ class LinkTest {
         link.get(10, TimeUnit.SECONDS);
         assertThat(ran).containsExactly("link");
         assertThat(pool.stats().cancelled()).isZero();
+    }
+
+    @Test
+    void theLinksOfAnItemCancelledWhileItRanAreToldWithoutItsInterrupt() throws Exception {
+        IoWq pool = pools.start(Pools.bound(1, 1));
+        AtomicReference<Work<?>> self = new AtomicReference<>();
+        CountDownLatch started = new CountDownLatch(1);
+        Work<Object> head = Work.of(() -> {
+            started.countDown();
+            while (!self.get().isCancelled()) {
+                Thread.onSpinWait(); // never looks at its interrupt status: it stays raised
+            }
+            return null;
+        });
+        self.set(head);
+        Work<String> link = logged("link");
+        head.link(link);
+        AtomicBoolean interruptedInCallback = new AtomicBoolean(true);
+        CountDownLatch told = new CountDownLatch(1);
+        link.whenDone(() -> {
+            interruptedInCallback.set(Thread.currentThread().isInterrupted());
+            told.countDown();
+        });
+        pool.enqueue(head);
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(head.cancel(true)).isTrue();
+
+        assertThat(told.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(link.isCancelled()).isTrue();
+        assertThat(interruptedInCallback).as("the callback ran with the head's interrupt raised").isFalse();
     }
 }
