@@ -94,6 +94,8 @@ public final class IoWq extends AbstractExecutorService {
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final AtomicLong ids = new AtomicLong();
+    /** Links queued into another account than their predecessor's (see {@link #tryTerminate}). */
+    private final AtomicLong linksHandedOver = new AtomicLong();
     private final LongAdder submitted = new LongAdder();
     private final LongAdder completed = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -298,6 +300,7 @@ public final class IoWq extends AbstractExecutorService {
         }
         Node node = link.isHashed() ? nodeFor(link) : account.node;
         node.account(link.workClass()).enqueue(link, false, null);
+        linksHandedOver.incrementAndGet(); // see tryTerminate
         return null;
     }
 
@@ -519,17 +522,32 @@ public final class IoWq extends AbstractExecutorService {
         if (s < SHUTDOWN || s == TERMINATED) {
             return;
         }
-        for (Node node : nodes) {
-            for (Account a : node.accounts()) {
-                if (!a.isTerminated()) {
-                    return;
-                }
+        // The accounts are looked at one by one: a worker of one not looked at yet may hand a link to
+        // one already looked at, then exit. Such a hand-over is counted after it is queued, so a look
+        // that raced one sees the count move, and looks again.
+        for (long handedOver = linksHandedOver.get(); ; handedOver = linksHandedOver.get()) {
+            if (!allAccountsTerminated()) {
+                return;
+            }
+            if (linksHandedOver.get() == handedOver) {
+                break;
             }
         }
         if (state.compareAndSet(s, TERMINATED)) {
             manager.stop();
             terminated.countDown();
         }
+    }
+
+    private boolean allAccountsTerminated() {
+        for (Node node : nodes) {
+            for (Account a : node.accounts()) {
+                if (!a.isTerminated()) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------ operations
