@@ -18,10 +18,11 @@ import java.util.function.Predicate;
  * is lock-free, and the volatile ones, which are written under the lock and read without it as hints.
  * See {@link IoWq} for the invariants.
  * <p>
- * Unhashed work takes a lock-free path: a submitter adds it to the open queue and takes the lock only
- * to wake or create a worker, which it needs only while fewer than the concurrency target run; a
- * busy worker takes its next unhashed item from the open queue without the lock while no key head
- * waits. The lock stays for everything that decides about workers and keys.
+ * Unhashed work takes a lock-free path: a submitter of bound work adds it to the open queue and takes
+ * the lock only to wake or create a worker, which it needs only while fewer than the concurrency
+ * target run (unbound work is queued under the lock: only the lock can tell whether a worker can be
+ * had at the thread limit); a busy worker takes its next unhashed item from the open queue without
+ * the lock while no key head waits. The lock stays for everything that decides about workers and keys.
  * <p>
  * Work that a critical section decides to hand to user code (a worker to start, an item that ended)
  * is collected under the lock and released by {@link #unlock()}, after the lock is dropped.
