@@ -85,20 +85,19 @@ class FailingMeterRegistryTests {
 
     @Test
     void whenEveryRecordingThrowsEachItemStillCompletesOnceInOrderAndTheFailuresAreCounted() {
-        runner.withBean(FailingMeterRegistry.class, () -> FailingMeterRegistry.recording(IllegalStateException::new))
-                .run(context -> {
-                    long items = runEveryKindOfItemAndCheckEachCompletedOnce(context);
-                    // the listener after the timers heard each end all the same, right after the registry threw
-                    assertThat(context.getBean(LaterListener.class).endedAfterAFailure()).isEqualTo(items);
-                    checkThePoolKeepsServing(context, items);
-                });
+        survivesEveryRecordingFailingWith(IllegalStateException::new);
     }
 
     @Test
     void anErrorFromTheRegistryAsALinkageErrorIsSurvivedAndCountedToo() {
-        runner.withBean(FailingMeterRegistry.class, () -> FailingMeterRegistry.recording(NoSuchMethodError::new))
+        survivesEveryRecordingFailingWith(NoSuchMethodError::new);
+    }
+
+    private void survivesEveryRecordingFailingWith(Function<String, Throwable> failure) {
+        runner.withBean(FailingMeterRegistry.class, () -> FailingMeterRegistry.recording(failure))
                 .run(context -> {
                     long items = runEveryKindOfItemAndCheckEachCompletedOnce(context);
+                    // the listener after the timers heard each end all the same, right after the registry threw
                     assertThat(context.getBean(LaterListener.class).endedAfterAFailure()).isEqualTo(items);
                     checkThePoolKeepsServing(context, items);
                 });
