@@ -893,12 +893,8 @@ final class Account {
      * (a moment, with no lock and no user code in it), so that an item just taken is never missed.
      */
     private static Work<?> currentOf(Worker worker) {
-        for (int spins = 0; worker.taking; spins++) {
-            if (spins < 100) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
+        for (int attempt = 0; worker.taking; attempt++) {
+            Backoff.pause(attempt);
         }
         return worker.current;
     }

@@ -361,6 +361,7 @@ public final class IoWq extends AbstractExecutorService {
         work.fireCallbacks();
     }
 
+    /** {@link #notifyListener}'s guard, written out: this runs for every item, and a lambda would allocate. */
     private void tellWorkEnded(Work<?> work, long waitNanos, long runNanos) {
         try {
             config.listener().workEnded(work, waitNanos, runNanos);

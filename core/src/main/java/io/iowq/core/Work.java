@@ -47,18 +47,8 @@ public final class Work<V> implements RunnableFuture<V> {
     private static final State[] STATES = State.values();
     /** Held for the few instructions between winning an end and publishing its outcome. */
     private static final int ENDING = -1;
-    private static final VarHandle STATE;
-    private static final VarHandle CALLBACKS;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            STATE = lookup.findVarHandle(Work.class, "state", int.class);
-            CALLBACKS = lookup.findVarHandle(Work.class, "callbacks", Callback.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle STATE = Fields.of(MethodHandles.lookup(), "state", int.class);
+    private static final VarHandle CALLBACKS = Fields.of(MethodHandles.lookup(), "callbacks", Callback.class);
     private static final Callback FIRED = new Callback(null, null);
 
     private final Callable<V> task;
@@ -227,12 +217,8 @@ public final class Work<V> implements RunnableFuture<V> {
     /** The current state. */
     public State state() {
         int s;
-        for (int spins = 0; (s = state) == ENDING; spins++) {
-            if (spins < 100) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield(); // the ender was preempted inside its few instructions
-            }
+        for (int attempt = 0; (s = state) == ENDING; attempt++) {
+            Backoff.pause(attempt);
         }
         return STATES[s];
     }

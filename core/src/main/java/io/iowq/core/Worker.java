@@ -2,7 +2,6 @@ package io.iowq.core;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * One worker thread: the seed's {@code struct io_worker} and {@code io_wqe_worker} loop.
@@ -15,22 +14,10 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 final class Worker implements Runnable {
 
     private static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
-    private static final AtomicLongFieldUpdater<Worker> COMPLETED =
-            AtomicLongFieldUpdater.newUpdater(Worker.class, "completedItems");
-    private static final AtomicLongFieldUpdater<Worker> FAILED =
-            AtomicLongFieldUpdater.newUpdater(Worker.class, "failedItems");
-    private static final VarHandle CURRENT_WORK;
-    private static final VarHandle TAKING;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            CURRENT_WORK = lookup.findVarHandle(Worker.class, "current", Work.class);
-            TAKING = lookup.findVarHandle(Worker.class, "taking", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle COMPLETED = Fields.of(MethodHandles.lookup(), "completedItems", long.class);
+    private static final VarHandle FAILED = Fields.of(MethodHandles.lookup(), "failedItems", long.class);
+    private static final VarHandle CURRENT_WORK = Fields.of(MethodHandles.lookup(), "current", Work.class);
+    private static final VarHandle TAKING = Fields.of(MethodHandles.lookup(), "taking", boolean.class);
 
     final Account account;
     final String name;
@@ -140,9 +127,9 @@ final class Worker implements Runnable {
     /** Counts an item this worker ran and ended ({@code COMPLETED} or {@code FAILED}). */
     void countRunEnd(Work.State end) {
         if (end == Work.State.COMPLETED) {
-            COMPLETED.lazySet(this, completedItems + 1);
+            COMPLETED.setRelease(this, completedItems + 1);
         } else {
-            FAILED.lazySet(this, failedItems + 1);
+            FAILED.setRelease(this, failedItems + 1);
         }
     }
 
