@@ -55,6 +55,14 @@ final class Account {
     private volatile int concurrency;
     /** Read without the lock by submitters of unhashed work deciding whether to wake a worker. */
     private volatile int running;
+    /**
+     * Workers woken or created that have not yet looked at the queues (each has {@code waking} set).
+     * While one is on its way a submitter of open work wakes nobody: that worker, when it takes its
+     * first item under the lock, wakes the next if more work waits ({@link #wakeForMore}), as a
+     * {@code LinkedBlockingQueue} signals only on empty-to-non-empty and its takers pass the signal on.
+     * A burst then costs its submitter one wake instead of one per worker.
+     */
+    private volatile int waking;
     /** Items in the run queue and the key chains (not the open queue). */
     private volatile int pending;
     private int workerSerial;
@@ -63,6 +71,8 @@ final class Account {
     private long retiredCompleted;
     private long retiredFailed;
 
+    /** Activated under the lock, unparked by {@link #unlock()}. */
+    private final ArrayList<Thread> toUnpark = new ArrayList<>(2);
     /** Reserved under the lock, started by {@link #unlock()}. */
     private final ArrayList<Worker> toStart = new ArrayList<>(1);
     /** Ended under the lock, published by {@link #unlock()}. */
@@ -77,17 +87,31 @@ final class Account {
         this.concurrency = concurrency;
     }
 
-    /** Drops the lock, then starts the workers and publishes the ends decided under it. */
+    /**
+     * Drops the lock, then wakes the workers activated, starts the workers reserved and publishes the
+     * ends decided under it (a worker woken inside the lock would only wait for it).
+     */
     private void unlock() {
-        if (toStart.isEmpty() && toPublish.isEmpty()) {
+        if (toUnpark.isEmpty() && toStart.isEmpty() && toPublish.isEmpty()) {
             lock.unlock();
             return;
         }
+        if (toStart.isEmpty() && toPublish.isEmpty() && toUnpark.size() == 1) {
+            Thread woken = toUnpark.remove(0); // the common case, without the copies below
+            lock.unlock();
+            LockSupport.unpark(woken);
+            return;
+        }
+        Thread[] unpark = toUnpark.toArray(new Thread[0]);
         Worker[] start = toStart.toArray(new Worker[0]);
         Work<?>[] ended = toPublish.toArray(new Work<?>[0]);
+        toUnpark.clear();
         toStart.clear();
         toPublish.clear();
         lock.unlock();
+        for (Thread t : unpark) {
+            LockSupport.unpark(t);
+        }
         for (Work<?> w : ended) {
             pool.published(w);
         }
@@ -156,7 +180,7 @@ final class Account {
         if (pool.isShutdown()) {
             return keptAfterShutdown(work);
         }
-        if (work.isConcurrent() || running < concurrency) {
+        if (work.isConcurrent() || (running < concurrency && waking == 0)) {
             lock.lock();
             try {
                 wakeForQueued(work.isConcurrent());
@@ -247,14 +271,16 @@ final class Account {
 
     /**
      * The seed's {@code io_wqe_wake_worker}: activate the most recently idle worker, marking it taken
-     * and running inside this lock; else reserve a new one, counted as running before its thread starts.
+     * and running inside this lock (its thread is unparked once the lock is dropped); else reserve a
+     * new one, counted as running before its thread starts. Either is on its way ({@link #waking}).
      */
     private boolean wakeOrCreateWorker() {
         Worker free = freeList.pollFirst();
         if (free != null) {
             free.free = false;
             setRunning(free, true);
-            LockSupport.unpark(free.thread);
+            setWaking(free, true);
+            toUnpark.add(free.thread);
             return true;
         }
         if (!mayCreateWorker()) {
@@ -264,6 +290,7 @@ final class Account {
                 + (workClass == WorkClass.BOUND ? "b" : "u") + "-" + (++workerSerial));
         workers.add(w);
         setRunning(w, true);
+        setWaking(w, true);
         toStart.add(w);
         return true;
     }
@@ -287,6 +314,23 @@ final class Account {
             n++;
         }
         return n;
+    }
+
+    private void setWaking(Worker w, boolean waking) {
+        if (w.waking != waking) {
+            w.waking = waking;
+            this.waking += waking ? 1 : -1;
+        }
+    }
+
+    /**
+     * After a take under the lock: if work still waits while fewer than the target run, wake or
+     * create another worker (a submitter that saw a worker on its way woke nobody).
+     */
+    private void wakeForMore() {
+        if (running < concurrency && hasRunnable()) {
+            wakeOrCreateWorker();
+        }
     }
 
     private void setRunning(Worker w, boolean running) {
@@ -416,7 +460,7 @@ final class Account {
             // More run than the target (blocked workers came back, or the pool grew to make up for
             // observation lag): a worker that finished an item rests instead of taking another.
             surplus = finished != null && running > concurrency;
-            if (!surplus) {
+            if (!surplus && !w.waking) { // a worker on its way takes its first item under the lock
                 Work<?> work = takeOpenIfNoKey(w, IDLE_SPINS);
                 if (work != null) {
                     return work;
@@ -432,9 +476,11 @@ final class Account {
             }
             surplus = surplus && running > concurrency;
             for (;;) {
+                setWaking(w, false); // it looks at the queues now (a worker activated while parked too)
                 Work<?> work = surplus ? null : takeWork(w, link);
                 link = null;
                 if (work != null) {
+                    wakeForMore();
                     return work;
                 }
                 if (surplus && w.chain != null) {
@@ -556,7 +602,7 @@ final class Account {
         }
     }
 
-    /** The oldest runnable item: the run queue's head or the open queue's, whichever was accepted first. */
+    /** The oldest runnable item: the run queue's head or the open queue's, whichever was accepted first (lower id). */
     private Work<?> pollRunnable() {
         Work<?> head = runQueue.peekFirst();
         Work<?> opened = open.peek();
@@ -1022,6 +1068,7 @@ final class Account {
         if (!workers.remove(w)) {
             return false;
         }
+        setWaking(w, false);
         retiredCompleted += w.completedItems;
         retiredFailed += w.failedItems;
         return true;
@@ -1138,6 +1185,15 @@ final class Account {
             if (runningWorkers != running) {
                 return "running is " + running + " but " + runningWorkers + " workers are running";
             }
+            long wakingWorkers = workers.stream().filter(w -> w.waking).count();
+            if (wakingWorkers != waking || workers.stream().anyMatch(w -> w.waking && !w.running)) {
+                return "waking is " + waking + " but " + wakingWorkers + " workers are on their way (all running)";
+            }
+            if (workClass == WorkClass.BOUND && hasRunnable() && running < concurrency && waking == 0
+                    && (!freeList.isEmpty() || workers.size() < maxWorkers)) {
+                return "idle capacity: runnable items wait, " + running + " of " + concurrency
+                        + " run, none is on its way, and a worker could be woken or created";
+            }
             for (KeyChain chain : chains.values()) {
                 waiting += chain.waiting.size();
                 long queued = runQueue.stream().filter(w -> chain.key.equals(w.key())).count();
@@ -1187,15 +1243,17 @@ final class Account {
         if (w.current != null) {
             finishCurrent(w);
         }
-        Work<?> open = takeOpenIfNoKey(w, 0); // looking again changes nothing a model checker could see
+        Work<?> open = w.waking ? null : takeOpenIfNoKey(w, 0); // looking again changes nothing a model checker could see
         if (open != null) {
             return open;
         }
         lock.lock();
         try {
             for (;;) {
+                setWaking(w, false);
                 Work<?> work = takeWork(w, null);
                 if (work != null) {
+                    wakeForMore();
                     return work;
                 }
                 goIdle(w);

@@ -50,6 +50,14 @@ import java.util.function.Predicate;
  *     target are left. One of the two sides always sees the other. A woken worker is taken off the
  *     free list and counted running by the waker, inside the lock, so two submitters can never pick
  *     the same worker and a burst cannot wake more workers than it needs.</li>
+ * <li><b>A wake is passed on.</b> A woken or created worker is <i>on its way</i> ({@code waking})
+ *     until it looks at the queues, which it first does under the lock. While one is on its way, a
+ *     submitter of open work wakes nobody; the worker clears its mark, then takes, and if work still
+ *     waits while fewer than the target run it wakes the next (Dekker-style again: the submitter
+ *     adds, then reads the mark; the worker clears the mark, then looks). So runnable work never
+ *     waits while fewer than the target run, a worker could be had, and none is on its way; and a
+ *     burst costs its submitter one wake, not one per worker. Wakes are unparked after the lock is
+ *     dropped, so the woken thread does not run into the lock its waker still holds.</li>
  * <li><b>{@code running}</b> counts the workers that are in work and not blocked, or on their way to
  *     take work. It rises when a worker is created (before its thread starts), activated from the
  *     free list, or unblocked; it falls when a worker parks, blocks (told by {@link Blocking} or
@@ -93,10 +101,12 @@ public final class IoWq extends AbstractExecutorService {
     private final Manager manager;
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final CountDownLatch terminated = new CountDownLatch(1);
-    private final AtomicLong ids = new AtomicLong();
+    /** Ids, one per accepted item: with {@link #unaccepted}, the count of submitted items. */
+    private final Ids ids = new Ids();
     /** Links queued into another account than their predecessor's (see {@link #tryTerminate}). */
     private final AtomicLong linksHandedOver = new AtomicLong();
-    private final LongAdder submitted = new LongAdder();
+    /** Items that were given an id but then refused (see {@link #unaccept}). */
+    private final LongAdder unaccepted = new LongAdder();
     private final LongAdder completed = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder cancelled = new LongAdder();
@@ -213,20 +223,19 @@ public final class IoWq extends AbstractExecutorService {
     }
 
     /**
-     * Gives ids to {@code work} and its links and counts them submitted, before they are queued (an
+     * Gives ids to {@code work} and its links, which counts them submitted, before they are queued (an
      * item is counted submitted before it can end).
      */
     void accept(Work<?> work, ContextHook.Snapshot context) {
         long now = recordTimes ? System.nanoTime() : 0;
-        submitted.add(chainLength(work)); // before a link can be cancelled through its pool: counted before it ends
         for (Work<?> w = work; w != null; w = w.next()) {
-            w.accept(this, ids.incrementAndGet(), context, now);
+            w.accept(this, ids.next(), context, now);
         }
     }
 
     /** Takes back {@link #accept}'s count for an item that was queued but refused after all (shutdown). */
     void unaccept(Work<?> work) {
-        submitted.add(-chainLength(work));
+        unaccepted.add(chainLength(work));
         for (Work<?> w = work; w != null; w = w.next()) {
             w.unaccept();
         }
@@ -590,8 +599,10 @@ public final class IoWq extends AbstractExecutorService {
         long ended = completed.sum() + runEnds[0];
         long failedNow = failed.sum() + runEnds[1];
         long cancelledNow = cancelled.sum();
+        long refused = unaccepted.sum(); // before the ids: an id counted here was issued before this read
+        long submittedNow = ids.issued() - refused;
         return new IoWqStats(nodes.length, b, u, b.pending() + u.pending(), b.activeKeys() + u.activeKeys(),
-                submitted.sum(), ended, failedNow, cancelledNow, rejected.sum(), creationFailures.sum());
+                submittedNow, ended, failedNow, cancelledNow, rejected.sum(), creationFailures.sum());
     }
 
     /** The items waiting to run, oldest first per account. */

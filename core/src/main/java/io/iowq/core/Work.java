@@ -51,7 +51,9 @@ public final class Work<V> implements RunnableFuture<V> {
     private static final VarHandle CALLBACKS = Fields.of(MethodHandles.lookup(), "callbacks", Callback.class);
     private static final Callback FIRED = new Callback(null, null);
 
-    private final Callable<V> task;
+    /** A {@link Callable}, or a {@link Runnable} when {@link #runnable} (held as is: no adapter per item). */
+    private final Object task;
+    private final boolean runnable;
     private Object key;
     private WorkClass workClass = WorkClass.BOUND;
     private boolean concurrent;
@@ -78,19 +80,19 @@ public final class Work<V> implements RunnableFuture<V> {
     private volatile Callback callbacks;
     private volatile boolean waiters;
 
-    private Work(Callable<V> task) {
+    private Work(Object task, boolean runnable) {
         this.task = Objects.requireNonNull(task, "task");
+        this.runnable = runnable;
     }
 
     /** An item that calls {@code task}. */
     public static <V> Work<V> of(Callable<V> task) {
-        return new Work<>(task);
+        return new Work<>(task, false);
     }
 
     /** An item that runs {@code task}; its result is {@code null}. */
     public static Work<Object> of(Runnable task) {
-        Objects.requireNonNull(task, "task");
-        return new Work<>(new RunnableCallable(task));
+        return new Work<>(task, true);
     }
 
     // ---------------------------------------------------------------- description, before submission
@@ -171,7 +173,7 @@ public final class Work<V> implements RunnableFuture<V> {
 
     // ---------------------------------------------------------------- what the pool and operators read
 
-    /** The id given at acceptance (0 before): unique within the pool. */
+    /** The id given at acceptance (0 before): unique within the pool, increasing in acceptance order. */
     public long id() {
         return id;
     }
@@ -211,7 +213,7 @@ public final class Work<V> implements RunnableFuture<V> {
         if (description != null) {
             return description;
         }
-        return task instanceof RunnableCallable r ? String.valueOf(r.task) : String.valueOf(task);
+        return String.valueOf(task);
     }
 
     /** The current state. */
@@ -336,7 +338,7 @@ public final class Work<V> implements RunnableFuture<V> {
             return;
         }
         try {
-            end(State.RUNNING, State.COMPLETED, task.call());
+            end(State.RUNNING, State.COMPLETED, call());
         } catch (Throwable t) {
             end(State.RUNNING, State.FAILED, t);
         }
@@ -401,7 +403,11 @@ public final class Work<V> implements RunnableFuture<V> {
 
     /** Runs the task; what it returns or throws is the outcome. */
     Object call() throws Exception {
-        return task.call();
+        if (runnable) {
+            ((Runnable) task).run();
+            return null;
+        }
+        return ((Callable<?>) task).call();
     }
 
     /** Runs the {@link #whenDone} actions; called once, after {@link #end}, outside every pool lock. */
@@ -431,13 +437,5 @@ public final class Work<V> implements RunnableFuture<V> {
     }
 
     private record Callback(Runnable action, Callback next) {
-    }
-
-    private record RunnableCallable(Runnable task) implements Callable<Object> {
-        @Override
-        public Object call() {
-            task.run();
-            return null;
-        }
     }
 }

@@ -28,6 +28,8 @@ final class Worker implements Runnable {
     boolean free;
     /** Counted in {@code account.running} (the seed's {@code IO_WORKER_F_RUNNING}). */
     boolean running;
+    /** Woken or created, and not yet looked at the queues (see {@code Account.waking}). */
+    boolean waking;
     /** Inside work and known to be blocked: told by {@link Blocking}, or observed by the manager. */
     volatile boolean blocked;
     /** Blocked because the manager observed it, not because the task said so. */

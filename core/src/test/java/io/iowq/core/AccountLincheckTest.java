@@ -22,7 +22,10 @@ import org.junit.jupiter.api.Test;
  * <li>cancel against take: {@code pending} matches what waits, whichever of cancel (by key, or
  *     {@code Future.cancel} racing outside the lock) and take wins;</li>
  * <li>free-list wake against park: a worker on the free list is not counted running, and runnable
- *     work never sits in the queue while no worker runs (no lost wake-up).</li>
+ *     work never sits in the queue while no worker runs (no lost wake-up);</li>
+ * <li>a burst's wake passed on: runnable work never waits while fewer than the concurrency target
+ *     run, a worker is free, and none is on its way (a submitter that saw one on its way woke
+ *     nobody, so that one must wake the next).</li>
  * </ul>
  * The operations' results must also be linearizable: each interleaving's results equal those of
  * some sequential order.
@@ -33,7 +36,7 @@ public class AccountLincheckTest {
     private static final IoWq POOL = new IoWq(IoWqConfig.builder().nodes(1).observeBlocking(false)
             .threadNamePrefix("lincheck-").build());
     private static final IoWqConfig LIMITS = IoWqConfig.builder().nodes(1)
-            .maxWorkers(WorkClass.BOUND, 2).concurrency(WorkClass.BOUND, 1).build();
+            .maxWorkers(WorkClass.BOUND, 2).concurrency(WorkClass.BOUND, 2).build();
 
     private final Account account = new Node(POOL, 0, LIMITS).account(WorkClass.BOUND);
     private final Worker w0 = account.addWorkerWithoutThread();
@@ -113,18 +116,22 @@ public class AccountLincheckTest {
                 .threads(2).actorsPerThread(3).actorsBefore(2).actorsAfter(2)
                 .addCustomScenario(idleRacingOpenSubmission())
                 .addCustomScenario(cancelRacingOpenTake())
+                .addCustomScenario(wakeRacingOpenSubmission())
                 .check(AccountLincheckTest.class);
     }
 
     /**
      * The race the lock-free open queue must survive, always explored: a worker that just finished
      * its item goes idle while a submitter adds open work and reads {@code running} without the lock.
-     * (The submission wakes w1, the free list's head; w1 takes the item, then races the next one.)
+     * Before it, both workers are made busy (the first submission wakes w1, which takes its item and
+     * wakes w0 for the second), so the submitter sees the target running and counts on w1's second look.
      */
     private static ExecutionScenario idleRacingOpenSubmission() {
         Actor submit = actor("submitPlain");
-        Actor step = actor("step1");
-        return new ExecutionScenario(List.of(submit, step), List.of(List.of(step), List.of(submit)), List.of(), null);
+        Actor step0 = actor("step0");
+        Actor step1 = actor("step1");
+        return new ExecutionScenario(List.of(submit, submit, step1, step0),
+                List.of(List.of(step1), List.of(submit)), List.of(), null);
     }
 
     /**
@@ -135,6 +142,16 @@ public class AccountLincheckTest {
     private static ExecutionScenario cancelRacingOpenTake() {
         return new ExecutionScenario(List.of(actor("submitPlain")),
                 List.of(List.of(actor("step1")), List.of(actor("cancelAll"))), List.of(), null);
+    }
+
+    /**
+     * The hand-on of a wake: the first submission wakes w1 (on its way); a second submission, seeing
+     * it on its way, wakes nobody, while w1 takes its first item and decides whether to wake w0.
+     * Either the submitter sees w1 arrived and wakes w0 itself, or w1 sees the second item.
+     */
+    private static ExecutionScenario wakeRacingOpenSubmission() {
+        return new ExecutionScenario(List.of(actor("submitPlain")),
+                List.of(List.of(actor("submitPlain")), List.of(actor("step1"))), List.of(), null);
     }
 
     private static Actor actor(String operation) {
