@@ -194,13 +194,15 @@ final class Manager implements Runnable {
     }
 
     /**
-     * Native methods that return at once: a CPU-bound loop that reads the clock sits in one of them
-     * often, and when the OS has not scheduled it its CPU time does not move either.
+     * Native methods that return at once: a CPU-bound loop that reads the clock (or a task that wakes
+     * another thread) sits in one of them often, and when the OS has not scheduled it its CPU time
+     * does not move either.
      */
     private static final Set<String> NEVER_BLOCKING = Set.of("java.lang.System.nanoTime",
             "java.lang.System.currentTimeMillis", "java.lang.System.identityHashCode", "java.lang.System.arraycopy",
-            "java.lang.Thread.currentThread", "java.lang.Thread.onSpinWait", "java.lang.Object.hashCode",
-            "java.lang.Object.getClass");
+            "java.lang.Thread.currentThread", "java.lang.Thread.onSpinWait", "java.lang.Thread.yield",
+            "java.lang.Thread.yield0", "java.lang.Object.hashCode", "java.lang.Object.getClass",
+            "jdk.internal.misc.Unsafe.unpark");
 
     private static String frameName(StackTraceElement frame) {
         return frame.getClassName() + "." + frame.getMethodName();
