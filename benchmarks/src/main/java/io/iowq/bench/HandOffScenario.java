@@ -28,7 +28,9 @@ final class HandOffScenario {
     }
 
     static ScenarioResult run(Runs runs, Path jmhJson) throws Exception {
-        int forks = runs.pick(2, 0);
+        // 4 forks: on 2 CPUs, with submitters and workers sharing them, a fork can settle in a slow or a
+        // fast schedule for its whole life (seen for every executor), so the median needs several.
+        int forks = runs.pick(4, 0);
         int warmups = runs.pick(3, 1);
         int iterations = runs.pick(5, 1);
         TimeValue time = runs.smoke ? TimeValue.milliseconds(100) : TimeValue.seconds(1);
