@@ -324,11 +324,13 @@ final class Account {
     }
 
     /**
-     * After a take under the lock: if work still waits while fewer than the target run, wake or
-     * create another worker (a submitter that saw a worker on its way woke nobody).
+     * After a take under the lock: if work still waits while fewer than the target run and no other
+     * worker is on its way, wake or create another (a submitter that saw a worker on its way woke
+     * nobody). A worker created here is started by this worker's thread, after the lock is dropped
+     * and after its item has started: the item's run time includes that start.
      */
     private void wakeForMore() {
-        if (running < concurrency && hasRunnable()) {
+        if (waking == 0 && running < concurrency && hasRunnable()) { // one on its way will look itself
             wakeOrCreateWorker();
         }
     }
@@ -382,6 +384,7 @@ final class Account {
                 removeWorker(w);
                 setRunning(w, false);
                 creationFailuresInRow++;
+                wakeFreeInsteadOf(w);
             } finally {
                 unlock();
             }
@@ -390,13 +393,24 @@ final class Account {
     }
 
     /**
+     * {@code w} was on its way and will not come (its thread could not start): a submitter may have
+     * counted on it, so a free worker is woken in its place if work waits. Only a free one: creating
+     * another here would recurse on a factory that keeps failing; the manager's retry does that.
+     */
+    private void wakeFreeInsteadOf(Worker w) {
+        if (running < concurrency && hasRunnable() && !freeList.isEmpty()) {
+            wakeOrCreateWorker();
+        }
+    }
+
+    /**
      * The manager's retry after a failed creation. Returns {@code false} when it should stop trying:
-     * nothing waits, or the class has workers that will take the work.
+     * nothing waits, or the class has at least the target running.
      */
     boolean retryCreation(int maxFailuresInRow) {
         lock.lock();
         try {
-            if (!hasRunnable() || (!workers.isEmpty() && running > 0)) {
+            if (!hasRunnable() || (!workers.isEmpty() && running >= concurrency)) {
                 return false;
             }
             if (workers.isEmpty() && creationFailuresInRow >= maxFailuresInRow) {

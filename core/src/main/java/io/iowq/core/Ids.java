@@ -17,9 +17,9 @@ final class Ids {
 
     private final long[] slots = new long[2 * SLOT + 1];
 
-    /** The next id (the first is 1). */
-    long next() {
-        return (long) SLOTS.getAndAdd(slots, SLOT, 1L) + 1;
+    /** Takes {@code n} consecutive ids at once and returns the first (the pool's first id is 1). */
+    long take(int n) {
+        return (long) SLOTS.getAndAdd(slots, SLOT, (long) n) + 1;
     }
 
     /** How many ids were handed out. */

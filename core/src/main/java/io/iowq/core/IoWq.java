@@ -31,12 +31,13 @@ import java.util.function.Predicate;
  * <h2>Invariants</h2>
  * <ol>
  * <li><b>One lock per account, and one lock-free queue.</b> An account's run queue (key heads),
- *     key chains, free list, worker list, {@code running}, {@code pending}, {@code maxWorkers} and
- *     its workers' {@code free}, {@code running}, {@code chain} flags are written only under its
- *     lock. Unhashed work waits in the account's open queue, which is lock-free: a submitter of
- *     bound work adds to it without the lock (unbound work, which may need a worker it cannot have
- *     at the thread limit, is queued under the lock), and a worker that owns no key while no key
- *     head waits takes from it without the lock, setting its own {@code current}. No code holds two
+ *     key chains, free list, worker list, {@code running}, {@code waking}, {@code pending},
+ *     {@code maxWorkers} and its workers' {@code free}, {@code running}, {@code waking},
+ *     {@code chain} flags are written only under its lock. Unhashed work waits in the account's
+ *     open queue, which is lock-free: a submitter of bound work adds to it without the lock
+ *     (unbound work, which may need a worker it cannot have at the thread limit, is queued under
+ *     the lock), and a worker that owns no key while no key head waits takes from it without the
+ *     lock, setting its own {@code current}. No code holds two
  *     account locks at once, and no user code (tasks, context hooks, listeners, callbacks, thread
  *     factories) runs under any of them: what a critical section decides to start or publish is
  *     done after it drops the lock ({@code Account.unlock}).</li>
@@ -228,8 +229,11 @@ public final class IoWq extends AbstractExecutorService {
      */
     void accept(Work<?> work, ContextHook.Snapshot context) {
         long now = recordTimes ? System.nanoTime() : 0;
+        // The whole chain's ids (its count) at once, before any link has a pool through which a
+        // cancel could end it: counted before any of them can end.
+        long id = ids.take(chainLength(work));
         for (Work<?> w = work; w != null; w = w.next()) {
-            w.accept(this, ids.next(), context, now);
+            w.accept(this, id++, context, now);
         }
     }
 

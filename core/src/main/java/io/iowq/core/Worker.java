@@ -28,7 +28,11 @@ final class Worker implements Runnable {
     boolean free;
     /** Counted in {@code account.running} (the seed's {@code IO_WORKER_F_RUNNING}). */
     boolean running;
-    /** Woken or created, and not yet looked at the queues (see {@code Account.waking}). */
+    /**
+     * Woken or created, and not yet looked at the queues (see {@code Account.waking}). Written under
+     * the lock; the worker also reads it without the lock, which is safe: only its own writes, or
+     * one made before its thread started or was woken, can be seen there.
+     */
     boolean waking;
     /** Inside work and known to be blocked: told by {@link Blocking}, or observed by the manager. */
     volatile boolean blocked;

@@ -50,6 +50,28 @@ class WorkerCreationTest {
         }
     }
 
+    /** A factory that, once armed, holds its next call until released and then fails it. */
+    private static final class HeldFactory implements ThreadFactory {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        volatile boolean armed;
+
+        @Override
+        public Thread newThread(Runnable r) {
+            if (armed) {
+                armed = false;
+                entered.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalStateException("no thread for you");
+            }
+            return new Thread(r);
+        }
+    }
+
     private static List<Thread> liveThreadsNamed(String prefix) {
         List<Thread> found = new ArrayList<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
@@ -158,6 +180,33 @@ class WorkerCreationTest {
         assertThat(pool.stats().creationFailures()).isEqualTo(2);
         gate.open();
         assertThat(blocked.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-b-1");
+    }
+
+    /**
+     * A new worker is on its way, so a submitter wakes nobody for its item, counting on that worker to
+     * pass the wake on; then the worker's thread fails to start. A free worker takes its place: the
+     * item runs while the class's other worker is still busy.
+     */
+    @Test
+    void anItemThatCountedOnAWorkerWhoseThreadFailedRunsOnAFreeWorker() throws Exception {
+        HeldFactory factory = new HeldFactory();
+        IoWq pool = pools.start(Pools.bound(3, 3).threadFactory(factory));
+        Gate busy = Gate.occupying(pool);
+        Gate second = Gate.occupying(pool); // creates the second worker
+        factory.armed = true;
+        Thread submitter = new Thread(() -> pool.enqueue(Work.of(() -> "third"))); // reserves a third worker
+        submitter.start();
+        assertThat(factory.entered.await(10, TimeUnit.SECONDS)).isTrue();
+        second.open(); // the second worker runs "third" itself, then goes idle
+        eventually().until(() -> pool.stats().bounded().idle() == 1);
+
+        Work<String> item = pool.enqueue(Work.of(() -> "counted on the third worker"));
+        factory.release.countDown();
+
+        assertThat(item.get(5, TimeUnit.SECONDS)).isEqualTo("counted on the third worker"); // the busy gate holds 10 s
+        assertThat(pool.stats().creationFailures()).isEqualTo(1);
+        submitter.join(10_000);
+        busy.open();
     }
 
     @Test
