@@ -384,7 +384,7 @@ final class Account {
                 removeWorker(w);
                 setRunning(w, false);
                 creationFailuresInRow++;
-                wakeFreeInsteadOf(w);
+                wakeFreeInsteadOfLostWorker();
             } finally {
                 unlock();
             }
@@ -393,11 +393,11 @@ final class Account {
     }
 
     /**
-     * {@code w} was on its way and will not come (its thread could not start): a submitter may have
-     * counted on it, so a free worker is woken in its place if work waits. Only a free one: creating
-     * another here would recurse on a factory that keeps failing; the manager's retry does that.
+     * A worker on its way will not come (its thread could not start): a submitter may have counted
+     * on it, so a free worker is woken in its place if work waits. Only a free one: creating another
+     * here would recurse on a factory that keeps failing; the manager's retry does that.
      */
-    private void wakeFreeInsteadOf(Worker w) {
+    private void wakeFreeInsteadOfLostWorker() {
         if (running < concurrency && hasRunnable() && !freeList.isEmpty()) {
             wakeOrCreateWorker();
         }

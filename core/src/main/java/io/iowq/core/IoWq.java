@@ -37,10 +37,10 @@ import java.util.function.Predicate;
  *     open queue, which is lock-free: a submitter of bound work adds to it without the lock
  *     (unbound work, which may need a worker it cannot have at the thread limit, is queued under
  *     the lock), and a worker that owns no key while no key head waits takes from it without the
- *     lock, setting its own {@code current}. No code holds two
- *     account locks at once, and no user code (tasks, context hooks, listeners, callbacks, thread
- *     factories) runs under any of them: what a critical section decides to start or publish is
- *     done after it drops the lock ({@code Account.unlock}).</li>
+ *     lock, setting its own {@code current}. No code holds two account locks at once, and no user
+ *     code (tasks, context hooks, listeners, callbacks, thread factories) runs under any of them:
+ *     what a critical section decides to start or publish is done after it drops the lock
+ *     ({@code Account.unlock}).</li>
  * <li><b>No lost wake-up.</b> A worker decides to park (goes on the free list) under the same
  *     lock under which a submitter of key work queues it and decides to wake or create. For open
  *     work the two sides meet Dekker-style: the submitter adds the item, then reads
