@@ -520,7 +520,6 @@ final class Account {
         Work<?> done = w.current;
         w.current = null;
         done.awaitEnd();
-        done.runner = null;
         Thread.interrupted();
         if (w.blocked) { // observed blocked in the item it just left (see observedBlocked)
             lock.lock();
@@ -571,10 +570,8 @@ final class Account {
 
     /** Starts {@code candidate} on {@code w}; {@code false} if it was cancelled while it waited. */
     private boolean startOn(Worker w, Work<?> candidate) {
-        candidate.runner = w;
         if (!candidate.start()) {
-            candidate.runner = null; // cancelled while it waited: its canceller accounted for it
-            return false;
+            return false; // cancelled while it waited: its canceller accounted for it
         }
         candidate.account = this;
         if (pool.recordTimes) {
@@ -987,7 +984,7 @@ final class Account {
             Work<?> w = currentOf(worker);
             if (w != null && w.state() == Work.State.RUNNING && match.test(w)) {
                 found++;
-                cancelRunningItem(w, true);
+                cancelRunningItem(w, worker);
                 if (!all) {
                     break;
                 }
@@ -996,8 +993,9 @@ final class Account {
         return found;
     }
 
-    private boolean cancelRunningItem(Work<?> w, boolean interrupt) {
-        if (w.isNoCancel() || !w.cancelWhileRunning(interrupt)) {
+    /** Ends {@code w}, which {@code runner} runs, as cancelled and interrupts it; {@code runner}: null for no interrupt. */
+    private boolean cancelRunningItem(Work<?> w, Worker runner) {
+        if (w.isNoCancel() || !w.cancelWhileRunning(runner != null ? runner.thread : null)) {
             return false;
         }
         toPublish.add(w);
@@ -1011,10 +1009,25 @@ final class Account {
             if (work.isPending() && cancelPending(w -> w == work, false) > 0) {
                 return true;
             }
-            return cancelRunningItem(work, mayInterrupt);
+            return cancelRunningItem(work, mayInterrupt ? runnerOf(work) : null);
         } finally {
             unlock();
         }
+    }
+
+    /**
+     * The worker running {@code work}, or {@code null} if none is (it ended, or never started here).
+     * An item has no field naming its worker (one store fewer per hand-off, four bytes fewer per
+     * item): a running item is the {@code current} of exactly one of this account's workers, and the
+     * lock held here keeps that worker listed.
+     */
+    private Worker runnerOf(Work<?> work) {
+        for (Worker worker : workers) {
+            if (currentOf(worker) == work) {
+                return worker;
+            }
+        }
+        return null;
     }
 
     // ------------------------------------------------------------------ shutdown and resize

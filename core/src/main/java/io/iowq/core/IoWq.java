@@ -188,7 +188,7 @@ public final class IoWq extends AbstractExecutorService {
     @Override
     public void execute(Runnable command) {
         Work<Object> work = Work.of(command);
-        work.reportUncaught = true;
+        work.reportUncaught();
         enqueue(work);
     }
 
@@ -278,13 +278,14 @@ public final class IoWq extends AbstractExecutorService {
                 hookFailures.increment();
             }
         }
+        long endNanos = 0;
         if (recordTimes) {
-            work.endNanos = worker.endOfLastItem = System.nanoTime();
+            endNanos = worker.endOfLastItem = System.nanoTime();
         }
         if (work.end(Work.State.RUNNING, end, outcome)) {
             worker.countRunEnd(end);
-            tell(work);
-            if (end == Work.State.FAILED && work.reportUncaught) {
+            tell(work, endNanos);
+            if (end == Work.State.FAILED && work.reportsUncaught()) {
                 reportUncaught((Throwable) outcome);
             }
         } else {
@@ -357,16 +358,16 @@ public final class IoWq extends AbstractExecutorService {
             case FAILED -> failed.increment();
             default -> cancelled.increment();
         }
-        tell(work);
+        tell(work, 0);
     }
 
-    /** Tells the listener and the item's callbacks that it ended. */
-    private void tell(Work<?> work) {
+    /** Tells the listener and the item's callbacks that it ended, at {@code endNanos} (0: now, if times are recorded). */
+    private void tell(Work<?> work, long endNanos) {
         long wait = 0;
         long run = 0;
         if (recordTimes) {
             long start = work.startNanos;
-            long end = work.endNanos != 0 ? work.endNanos : System.nanoTime();
+            long end = endNanos != 0 ? endNanos : System.nanoTime();
             wait = start != 0 ? start - work.acceptedNanos : 0;
             run = start != 0 ? end - start : 0;
         }

@@ -45,22 +45,32 @@ public final class Work<V> implements RunnableFuture<V> {
     }
 
     private static final State[] STATES = State.values();
-    /** Held for the few instructions between winning an end and publishing its outcome. */
+    /**
+     * Held by the canceller of a running item while it interrupts the item's thread (see
+     * {@link #cancelWhileRunning}); every other end goes straight to its final state.
+     */
     private static final int ENDING = -1;
     private static final VarHandle STATE = Fields.of(MethodHandles.lookup(), "state", int.class);
     private static final VarHandle CALLBACKS = Fields.of(MethodHandles.lookup(), "callbacks", Callback.class);
     private static final Callback FIRED = new Callback(null, null);
 
-    /** A {@link Callable}, or a {@link Runnable} when {@link #runnable} (held as is: no adapter per item). */
+    // The description's yes-or-no parts, in one byte: every accepted item is allocated, and the
+    // fewer bytes it takes, the fewer cache lines each hand-off writes (80 bytes in all).
+    /** {@link #task} is a {@link Runnable}, not a {@link Callable}. */
+    private static final byte RUNNABLE = 1;
+    /** In {@link WorkClass#UNBOUND}. */
+    private static final byte UNBOUND = 1 << 1;
+    private static final byte CONCURRENT = 1 << 2;
+    private static final byte NO_CANCEL = 1 << 3;
+    /** Submitted by {@code execute}: a failure goes to the worker's uncaught-exception handler. */
+    private static final byte REPORT_UNCAUGHT = 1 << 4;
+
+    /** A {@link Callable}, or a {@link Runnable} (flag {@link #RUNNABLE}; held as is: no adapter per item). */
     private final Object task;
-    private final boolean runnable;
+    private byte flags;
     private Object key;
-    private WorkClass workClass = WorkClass.BOUND;
-    private boolean concurrent;
-    private boolean noCancel;
     private String description;
     private Work<?> next;
-    boolean reportUncaught;
 
     // Set once when the pool accepts the item (published by the account lock or the state CAS).
     long id;
@@ -69,30 +79,27 @@ public final class Work<V> implements RunnableFuture<V> {
     ContextHook.Snapshot context = ContextHook.Snapshot.EMPTY;
     long acceptedNanos;
 
-    // Written by the worker that runs the item.
-    /** Set before the start CAS that publishes it; read by a canceller after it wins the state CAS. */
-    Worker runner;
+    /** Written by the worker that starts the item (if times are recorded). */
     volatile long startNanos;
-    long endNanos;
 
     private volatile int state;
     private Object outcome;
     private volatile Callback callbacks;
     private volatile boolean waiters;
 
-    private Work(Object task, boolean runnable) {
+    private Work(Object task, byte flags) {
         this.task = Objects.requireNonNull(task, "task");
-        this.runnable = runnable;
+        this.flags = flags;
     }
 
     /** An item that calls {@code task}. */
     public static <V> Work<V> of(Callable<V> task) {
-        return new Work<>(task, false);
+        return new Work<>(task, (byte) 0);
     }
 
     /** An item that runs {@code task}; its result is {@code null}. */
     public static Work<Object> of(Runnable task) {
-        return new Work<>(task, true);
+        return new Work<>(task, RUNNABLE);
     }
 
     // ---------------------------------------------------------------- description, before submission
@@ -110,30 +117,26 @@ public final class Work<V> implements RunnableFuture<V> {
 
     /** Puts this item in the unbound class: it may block without bound ({@code IO_WQ_WORK_UNBOUND}). */
     public Work<V> unbound() {
-        checkNotAccepted();
-        this.workClass = WorkClass.UNBOUND;
-        return this;
+        return in(WorkClass.UNBOUND);
     }
 
     /** Puts this item in {@code workClass}. */
     public Work<V> in(WorkClass workClass) {
         checkNotAccepted();
-        this.workClass = Objects.requireNonNull(workClass, "workClass");
-        return this;
+        Objects.requireNonNull(workClass, "workClass");
+        return flag(UNBOUND, workClass == WorkClass.UNBOUND);
     }
 
     /** Submitting this item always wakes a worker, whatever the running count ({@code IO_WQ_WORK_CONCURRENT}). */
     public Work<V> concurrent() {
         checkNotAccepted();
-        this.concurrent = true;
-        return this;
+        return flag(CONCURRENT, true);
     }
 
     /** Once running, this item is never interrupted by a cancellation ({@code IO_WQ_WORK_NO_CANCEL}). */
     public Work<V> noCancel() {
         checkNotAccepted();
-        this.noCancel = true;
-        return this;
+        return flag(NO_CANCEL, true);
     }
 
     /** Names this item in stats and logs (by default, the task's {@code toString()}). */
@@ -165,6 +168,24 @@ public final class Work<V> implements RunnableFuture<V> {
         return next;
     }
 
+    private Work<V> flag(byte flag, boolean on) {
+        flags = (byte) (on ? flags | flag : flags & ~flag);
+        return this;
+    }
+
+    private boolean has(byte flag) {
+        return (flags & flag) != 0;
+    }
+
+    /** Has a failure of this item reported to the worker's uncaught-exception handler ({@code execute}). */
+    void reportUncaught() {
+        flag(REPORT_UNCAUGHT, true);
+    }
+
+    boolean reportsUncaught() {
+        return has(REPORT_UNCAUGHT);
+    }
+
     private void checkNotAccepted() {
         if (pool != null) {
             throw new IllegalStateException("work " + id + " was already submitted");
@@ -190,17 +211,17 @@ public final class Work<V> implements RunnableFuture<V> {
 
     /** The class of this item. */
     public WorkClass workClass() {
-        return workClass;
+        return has(UNBOUND) ? WorkClass.UNBOUND : WorkClass.BOUND;
     }
 
     /** Whether submitting it always wakes a worker. */
     public boolean isConcurrent() {
-        return concurrent;
+        return has(CONCURRENT);
     }
 
     /** Whether a running cancellation leaves it alone. */
     public boolean isNoCancel() {
-        return noCancel;
+        return has(NO_CANCEL);
     }
 
     /** The next item of its link chain, or {@code null}. */
@@ -240,6 +261,9 @@ public final class Work<V> implements RunnableFuture<V> {
                 return;
             }
             if (CALLBACKS.compareAndSet(this, head, new Callback(action, head))) {
+                if (hasEnded()) {
+                    fire(); // the ender may have looked for callbacks before this one was added
+                }
                 return;
             }
         }
@@ -247,7 +271,7 @@ public final class Work<V> implements RunnableFuture<V> {
 
     @Override
     public String toString() {
-        return "Work[id=" + id + (key != null ? ", key=" + key : "") + ", " + workClass.tag() + ", "
+        return "Work[id=" + id + (key != null ? ", key=" + key : "") + ", " + workClass().tag() + ", "
                 + state() + ", " + description() + "]";
     }
 
@@ -361,28 +385,33 @@ public final class Work<V> implements RunnableFuture<V> {
      * call ended it; the caller that gets {@code true} owns the accounting of that end.
      */
     boolean end(State expected, State to, Object result) {
-        if (!STATE.compareAndSet(this, expected.ordinal(), ENDING)) {
+        if (to != State.CANCELLED) {
+            // Only the thread that runs an item ends it otherwise than cancelled, so no one else writes
+            // the outcome; if a cancel won instead, this write is never read (a cancelled item has none).
+            outcome = result;
+        }
+        if (!STATE.compareAndSet(this, expected.ordinal(), to.ordinal())) {
             return false;
         }
-        publish(to, result);
+        wakeWaiters();
         return true;
     }
 
     /**
-     * Ends a running item as cancelled and, if {@code interrupt}, interrupts its worker while it holds
-     * the end: the worker awaits the end ({@link #awaitEnd}) before it clears its interrupt status and
-     * takes another item, so the interrupt can reach no other item.
+     * Ends a running item as cancelled and interrupts {@code runner} (the thread running it, or
+     * {@code null} for no interrupt) while it holds the end: the worker awaits the end
+     * ({@link #awaitEnd}) before it clears its interrupt status and takes another item, so the
+     * interrupt can reach no other item.
      */
-    boolean cancelWhileRunning(boolean interrupt) {
+    boolean cancelWhileRunning(Thread runner) {
         if (!STATE.compareAndSet(this, State.RUNNING.ordinal(), ENDING)) {
             return false;
         }
-        Worker worker = runner;
-        Thread thread = worker != null ? worker.thread : null;
-        if (interrupt && thread != null) {
-            thread.interrupt();
+        if (runner != null) {
+            runner.interrupt();
         }
-        publish(State.CANCELLED, null);
+        state = State.CANCELLED.ordinal();
+        wakeWaiters();
         return true;
     }
 
@@ -391,9 +420,8 @@ public final class Work<V> implements RunnableFuture<V> {
         state();
     }
 
-    private void publish(State to, Object result) {
-        outcome = result;
-        state = to.ordinal();
+    /** After the end is published: a {@code get} that raised {@link #waiters} before it looked is woken. */
+    private void wakeWaiters() {
         if (waiters) {
             synchronized (this) {
                 notifyAll();
@@ -403,15 +431,32 @@ public final class Work<V> implements RunnableFuture<V> {
 
     /** Runs the task; what it returns or throws is the outcome. */
     Object call() throws Exception {
-        if (runnable) {
+        if (has(RUNNABLE)) {
             ((Runnable) task).run();
             return null;
         }
         return ((Callable<?>) task).call();
     }
 
-    /** Runs the {@link #whenDone} actions; called once, after {@link #end}, outside every pool lock. */
+    /**
+     * Runs the {@link #whenDone} actions; called once, after {@link #end}, outside every pool lock.
+     * Most items have none, and then this is one read. It meets {@link #whenDone} Dekker-style: the
+     * end is published before this reads the list, and an action is added before its adder reads the
+     * state, so either this sees the action or the adder sees the end; if both do, both take the list
+     * by {@code getAndSet} and only one gets it, so every action runs exactly once.
+     */
     void fireCallbacks() {
+        if (callbacks != null) {
+            fire();
+        }
+    }
+
+    /** Whether the end is published (an end being made, {@link #ENDING}, is left to its maker). */
+    private boolean hasEnded() {
+        return state >= State.COMPLETED.ordinal();
+    }
+
+    private void fire() {
         Callback head = (Callback) CALLBACKS.getAndSet(this, FIRED);
         for (Callback c = head; c != null && c != FIRED; c = c.next) {
             try {

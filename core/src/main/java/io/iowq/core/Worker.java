@@ -112,14 +112,15 @@ final class Worker implements Runnable {
 
     /**
      * The hand-off from the open queue, on this worker's own thread, with the cheapest stores that
-     * keep cancel's view right (see {@code Account.takeOpen}): {@code taking} is raised before the
-     * poll's CAS, which publishes it to a canceller that sees the item gone; {@code current}, then the
+     * keep cancel's view right (see {@code Account.takeOpen}): {@code taking} is raised by an opaque
+     * store before the poll's CAS, which publishes it to a canceller that sees the item gone (no fence
+     * of its own is needed: nothing that this thread reads next depends on it); {@code current}, then the
      * lowered {@code taking}, are release stores, so a canceller that reads {@code taking} lowered also
      * sees {@code current}. (Leaving an item, {@code current = null} stays a full volatile store: the
      * manager's {@code observedBlocked} relies on it, Dekker-style.)
      */
     void beginTaking() {
-        TAKING.set(this, true);
+        TAKING.setOpaque(this, true);
     }
 
     void took(Work<?> work) {

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Model checking of an item's life: {@code run}, {@code cancel} and {@code whenDone} racing.
- * Property: the item ends exactly once (run and cancel cannot both win), and every action given to
- * {@code whenDone} runs exactly once, whether it was registered before or after the end.
+ * Property: the item ends exactly once (run and cancel cannot both win), a completed item's result is
+ * the task's (a cancel that lost writes nothing), and every action given to {@code whenDone} runs
+ * exactly once, whether it was registered before or after the end.
  */
 public class WorkLincheckTest {
 
@@ -48,9 +49,20 @@ public class WorkLincheckTest {
         if (work.isCancelled() && ran.get() != 0) {
             throw new IllegalStateException("cancelled, yet the task ran");
         }
+        if (work.state() == Work.State.COMPLETED && !Integer.valueOf(1).equals(result())) {
+            throw new IllegalStateException("completed with " + result() + ", not the task's result 1");
+        }
         int expected = work.isDone() ? registered.get() : 0;
         if (fired.get() != expected) {
             throw new IllegalStateException(fired.get() + " callbacks fired, expected " + expected);
+        }
+    }
+
+    private Integer result() {
+        try {
+            return work.get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
