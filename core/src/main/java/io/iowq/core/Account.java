@@ -575,7 +575,7 @@ final class Account {
         }
         candidate.account = this;
         if (pool.recordTimes) {
-            candidate.startNanos = w.startClock(candidate);
+            candidate.startedAt(w.startClock(candidate));
         }
         w.took(candidate);
         return true;

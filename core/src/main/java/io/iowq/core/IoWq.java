@@ -366,7 +366,7 @@ public final class IoWq extends AbstractExecutorService {
         long wait = 0;
         long run = 0;
         if (recordTimes) {
-            long start = work.startNanos;
+            long start = work.startNanos();
             long end = endNanos != 0 ? endNanos : System.nanoTime();
             wait = start != 0 ? start - work.acceptedNanos : 0;
             run = start != 0 ? end - start : 0;

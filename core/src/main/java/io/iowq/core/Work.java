@@ -52,6 +52,7 @@ public final class Work<V> implements RunnableFuture<V> {
     private static final int ENDING = -1;
     private static final VarHandle STATE = Fields.of(MethodHandles.lookup(), "state", int.class);
     private static final VarHandle CALLBACKS = Fields.of(MethodHandles.lookup(), "callbacks", Callback.class);
+    private static final VarHandle START_NANOS = Fields.of(MethodHandles.lookup(), "startNanos", long.class);
     private static final Callback FIRED = new Callback(null, null);
 
     // The description's yes-or-no parts, in one byte: every accepted item is allocated, and the
@@ -79,8 +80,12 @@ public final class Work<V> implements RunnableFuture<V> {
     ContextHook.Snapshot context = ContextHook.Snapshot.EMPTY;
     long acceptedNanos;
 
-    /** Written by the worker that starts the item (if times are recorded). */
-    volatile long startNanos;
+    /**
+     * When it started, if times are recorded: written by the worker that starts it, before it shows
+     * the item as its {@code current} (a release), so a reader that finds it there sees the time.
+     * Opaque, not volatile: no fence per hand-off, and no torn read for a racing canceller.
+     */
+    private long startNanos;
 
     private volatile int state;
     private Object outcome;
@@ -413,6 +418,15 @@ public final class Work<V> implements RunnableFuture<V> {
         state = State.CANCELLED.ordinal();
         wakeWaiters();
         return true;
+    }
+
+    void startedAt(long nanos) {
+        START_NANOS.setOpaque(this, nanos);
+    }
+
+    /** When it started ({@code System.nanoTime()}), or 0 if not yet or times are not recorded. */
+    long startNanos() {
+        return (long) START_NANOS.getOpaque(this);
     }
 
     /** Returns once this item's end, if one is being made, has been published. */

@@ -30,7 +30,7 @@ public record WorkInfo(long id, String key, WorkClass workClass, String descript
 
     static WorkInfo running(Work<?> w, int node, String worker, boolean blocked, long now, StackTraceElement[] stack) {
         return new WorkInfo(w.id(), keyString(w), w.workClass(), w.description(), node, true, worker, blocked,
-                millisSince(w.startNanos, now), stack);
+                millisSince(w.startNanos(), now), stack);
     }
 
     private static long millisSince(long then, long now) {
