@@ -984,7 +984,7 @@ final class Account {
             Work<?> w = currentOf(worker);
             if (w != null && w.state() == Work.State.RUNNING && match.test(w)) {
                 found++;
-                cancelRunningItem(w, worker);
+                cancelRunningItem(w, true, worker);
                 if (!all) {
                     break;
                 }
@@ -993,11 +993,23 @@ final class Account {
         return found;
     }
 
-    /** Ends {@code w}, which {@code runner} runs, as cancelled and interrupts it; {@code runner}: null for no interrupt. */
-    private boolean cancelRunningItem(Work<?> w, Worker runner) {
-        if (w.isNoCancel() || !w.cancelWhileRunning(runner != null ? runner.thread : null)) {
+    /**
+     * Ends a running item as cancelled and, if {@code interrupt}, interrupts its worker. The worker is
+     * looked up only once the end is held: an item that a worker took from the open queue while this
+     * canceller was looking (the item was still being submitted) is then found as that worker's
+     * {@code current}, since the worker cannot leave it before the end is published. {@code seenIn}:
+     * the worker already seen running it, or {@code null}.
+     */
+    private boolean cancelRunningItem(Work<?> w, boolean interrupt, Worker seenIn) {
+        if (w.isNoCancel() || !w.holdEndToCancel()) {
             return false;
         }
+        Worker runner = !interrupt ? null : seenIn != null ? seenIn : runnerOf(w);
+        Thread thread = runner != null ? runner.thread : null;
+        if (thread != null) {
+            thread.interrupt();
+        }
+        w.endCancelled();
         toPublish.add(w);
         return true;
     }
@@ -1009,17 +1021,18 @@ final class Account {
             if (work.isPending() && cancelPending(w -> w == work, false) > 0) {
                 return true;
             }
-            return cancelRunningItem(work, mayInterrupt ? runnerOf(work) : null);
+            return cancelRunningItem(work, mayInterrupt, null);
         } finally {
             unlock();
         }
     }
 
     /**
-     * The worker running {@code work}, or {@code null} if none is (it ended, or never started here).
-     * An item has no field naming its worker (one store fewer per hand-off, four bytes fewer per
-     * item): a running item is the {@code current} of exactly one of this account's workers, and the
-     * lock held here keeps that worker listed.
+     * The worker running {@code work}, whose end the caller holds. An item has no field naming its
+     * worker (one store fewer per hand-off, four bytes fewer per item): a running item is the
+     * {@code current} of exactly one of this account's workers, which the lock held here keeps listed.
+     * The caller's winning compare-and-set on the item's state read the worker's start, so a worker
+     * still between its take and {@code current} shows {@code taking}, which {@link #currentOf} waits out.
      */
     private Worker runnerOf(Work<?> work) {
         for (Worker worker : workers) {

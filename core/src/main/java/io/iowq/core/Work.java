@@ -47,7 +47,7 @@ public final class Work<V> implements RunnableFuture<V> {
     private static final State[] STATES = State.values();
     /**
      * Held by the canceller of a running item while it interrupts the item's thread (see
-     * {@link #cancelWhileRunning}); every other end goes straight to its final state.
+     * {@link #holdEndToCancel}); every other end goes straight to its final state.
      */
     private static final int ENDING = -1;
     private static final VarHandle STATE = Fields.of(MethodHandles.lookup(), "state", int.class);
@@ -266,9 +266,6 @@ public final class Work<V> implements RunnableFuture<V> {
                 return;
             }
             if (CALLBACKS.compareAndSet(this, head, new Callback(action, head))) {
-                if (hasEnded()) {
-                    fire(); // the ender may have looked for callbacks before this one was added
-                }
                 return;
             }
         }
@@ -403,21 +400,19 @@ public final class Work<V> implements RunnableFuture<V> {
     }
 
     /**
-     * Ends a running item as cancelled and interrupts {@code runner} (the thread running it, or
-     * {@code null} for no interrupt) while it holds the end: the worker awaits the end
-     * ({@link #awaitEnd}) before it clears its interrupt status and takes another item, so the
-     * interrupt can reach no other item.
+     * Takes a running item's end to cancel it: {@code RUNNING} to {@link #ENDING}. While the caller
+     * holds it, the item cannot end otherwise and its worker cannot leave it (the worker awaits the
+     * end, {@link #awaitEnd}, before it clears its interrupt status and takes another item), so an
+     * interrupt sent now reaches this item and no other. The caller then calls {@link #endCancelled}.
      */
-    boolean cancelWhileRunning(Thread runner) {
-        if (!STATE.compareAndSet(this, State.RUNNING.ordinal(), ENDING)) {
-            return false;
-        }
-        if (runner != null) {
-            runner.interrupt();
-        }
+    boolean holdEndToCancel() {
+        return STATE.compareAndSet(this, State.RUNNING.ordinal(), ENDING);
+    }
+
+    /** Publishes the end held by {@link #holdEndToCancel}. */
+    void endCancelled() {
         state = State.CANCELLED.ordinal();
         wakeWaiters();
-        return true;
     }
 
     void startedAt(long nanos) {
@@ -453,24 +448,12 @@ public final class Work<V> implements RunnableFuture<V> {
     }
 
     /**
-     * Runs the {@link #whenDone} actions; called once, after {@link #end}, outside every pool lock.
-     * Most items have none, and then this is one read. It meets {@link #whenDone} Dekker-style: the
-     * end is published before this reads the list, and an action is added before its adder reads the
-     * state, so either this sees the action or the adder sees the end; if both do, both take the list
-     * by {@code getAndSet} and only one gets it, so every action runs exactly once.
+     * Runs the {@link #whenDone} actions; called once, after {@link #end}, outside every pool lock, by
+     * the thread that ended the item, after the end is counted and the listener told. (Skipping the
+     * {@code getAndSet} when no action was added would let an action added just after the end run
+     * the earlier ones on its own thread, before the end is counted: not done.)
      */
     void fireCallbacks() {
-        if (callbacks != null) {
-            fire();
-        }
-    }
-
-    /** Whether the end is published (an end being made, {@link #ENDING}, is left to its maker). */
-    private boolean hasEnded() {
-        return state >= State.COMPLETED.ordinal();
-    }
-
-    private void fire() {
         Callback head = (Callback) CALLBACKS.getAndSet(this, FIRED);
         for (Callback c = head; c != null && c != FIRED; c = c.next) {
             try {
