@@ -444,20 +444,27 @@ public final class IoWq extends AbstractExecutorService {
 
     /** {@code Future.cancel} of one item. */
     boolean cancelOne(Work<?> work, boolean mayInterrupt) {
-        Account account = work.account;
-        if (account != null && account.cancelOne(work, mayInterrupt)) {
-            return true;
+        for (int attempt = 0; ; attempt++) {
+            Account account = work.account;
+            if (account != null && account.cancelOne(work, mayInterrupt)) {
+                return true;
+            }
+            // Not found queued nor running in its account: a link not yet queued, or an item still on
+            // its way into the open queue, ends here, with everything behind it.
+            if (work.end(Work.State.PENDING, Work.State.CANCELLED, null)) {
+                List<Work<?>> ended = new ArrayList<>();
+                ended.add(work);
+                cancelChain(work.next(), ended);
+                publishAll(ended);
+                return true;
+            }
+            // Else it started while this looked (a worker took it between the two looks): look again,
+            // as at a running item. One that has ended, or runs and is NO_CANCEL, is not cancelled.
+            if (work.state() != Work.State.RUNNING || work.isNoCancel()) {
+                return false;
+            }
+            Backoff.pause(attempt);
         }
-        // A link not yet queued ends here, with everything behind it; an item that runs or has ended
-        // is not cancelled, and neither are its links.
-        if (!work.end(Work.State.PENDING, Work.State.CANCELLED, null)) {
-            return false;
-        }
-        List<Work<?>> ended = new ArrayList<>();
-        ended.add(work);
-        cancelChain(work.next(), ended);
-        publishAll(ended);
-        return true;
     }
 
     // ------------------------------------------------------------------ shutdown (io_wq_destroy)

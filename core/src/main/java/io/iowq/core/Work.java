@@ -287,11 +287,15 @@ public final class Work<V> implements RunnableFuture<V> {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         if (pool == null) {
-            if (!end(State.PENDING, State.CANCELLED, null)) {
+            if (end(State.PENDING, State.CANCELLED, null)) {
+                fireCallbacks();
+                return true;
+            }
+            // It ended, was run by hand, or was submitted after all while this looked: then the
+            // failed compare-and-set read the start that followed its acceptance, so pool is seen.
+            if (pool == null) {
                 return false;
             }
-            fireCallbacks();
-            return true;
         }
         return pool.cancelOne(this, mayInterruptIfRunning);
     }

@@ -73,7 +73,8 @@ class CancelDuringSubmissionStressTest {
             }
             canceller.join(10_000);
 
-            assertThat(cancelled[0]).as("round %d: cancel(true) of an item that waits for it", round).isTrue();
+            assertThat(cancelled[0]).as("round %d: cancel(true) of an item that waits for it (now %s, %s)", round,
+                    item.work.state(), item.started.get() ? "started" : "not started").isTrue();
             assertThat(item.work.state()).isEqualTo(Work.State.CANCELLED);
             // Cancelled while it ran, the task may start a moment after the cancel returned (a task
             // that starts later still is not checked: this can miss a violation, never invent one).
