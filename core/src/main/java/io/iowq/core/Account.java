@@ -204,11 +204,9 @@ final class Account {
         lock.lock();
         try {
             taken = (pool.isStopped() || workers.isEmpty()) && open.remove(work);
-            if (taken && !wholeChainPending(work)) {
+            if (taken && !pool.unaccept(work)) {
                 cancelQueued(work);
                 taken = false;
-            } else if (taken) {
-                pool.unaccept(work);
             }
         } finally {
             unlock();
@@ -217,15 +215,6 @@ final class Account {
             pool.tryTerminate();
         }
         return !taken;
-    }
-
-    private static boolean wholeChainPending(Work<?> work) {
-        for (Work<?> w = work; w != null; w = w.next()) {
-            if (!w.isPending()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Wakes or creates a worker for queued work if fewer than the target run (or it is concurrent). */

@@ -71,7 +71,10 @@ import java.util.function.Predicate;
  *     items of a key can never run at once. An owner runs at most the items that waited when it took
  *     the key, then queues the next one behind the other keys.</li>
  * <li><b>Exactly once.</b> An item's state moves by compare-and-set from PENDING to RUNNING and to
- *     one final state; whoever wins the final transition counts it and publishes it, once.</li>
+ *     one final state; whoever wins the final transition counts it and publishes it, once. A
+ *     submission claims the item (and every link) on the same field before it counts it submitted,
+ *     so a cancel of a never-submitted item, which ends it outside every pool, and its acceptance
+ *     cannot both win, and two submissions of one item cannot both accept it.</li>
  * <li><b>Interrupts hit their target.</b> Cancel interrupts a worker only while it holds the end of
  *     the running item it matched (between winning RUNNING to ENDING and publishing CANCELLED). A
  *     worker whose item was ended by someone else waits until that end is published, then clears its
@@ -159,18 +162,13 @@ public final class IoWq extends AbstractExecutorService {
      * @throws RejectedExecutionException if the pool is shut down, or the item is unbound, needs a
      *                                    new worker and the process is at its thread limit; counted
      * @throws IllegalStateException      if the item was already submitted, or it or a link has already ended
+     *                                    (also when that happens while this call runs: nothing is counted)
      */
     public <V> Work<V> enqueue(Work<V> work) {
         Objects.requireNonNull(work, "work");
-        if (work.pool != null) {
-            throw new IllegalStateException("work " + work.id() + " was already submitted");
-        }
-        for (Work<?> w = work; w != null; w = w.next()) {
-            // Accepted, it would count as submitted but never end again (cancelled or run by hand).
-            if (!w.isPending()) {
-                throw new IllegalStateException("work " + w.description() + " has already ended (" + w.state() + ")");
-            }
-        }
+        // A look first, so a refusal below is not blamed on an item that could never be accepted; the
+        // claim in accept decides.
+        checkSubmittable(work);
         ContextHook.Snapshot context = config.contextHook().capture();
         Account account = nodeFor(work).account(work.workClass());
         if (!account.enqueue(work, true, context)) {
@@ -224,10 +222,14 @@ public final class IoWq extends AbstractExecutorService {
     }
 
     /**
-     * Gives ids to {@code work} and its links, which counts them submitted, before they are queued (an
-     * item is counted submitted before it can end).
+     * Claims {@code work} and its links, then gives them ids, which counts them submitted, before they
+     * are queued (an item is counted submitted before it can end).
+     *
+     * @throws IllegalStateException if a link was submitted, run or cancelled meanwhile; nothing is
+     *                               counted and every link is left as it was
      */
     void accept(Work<?> work, ContextHook.Snapshot context) {
+        claim(work);
         long now = recordTimes ? System.nanoTime() : 0;
         // The whole chain's ids (its count) at once, before any link has a pool through which a
         // cancel could end it: counted before any of them can end.
@@ -237,12 +239,50 @@ public final class IoWq extends AbstractExecutorService {
         }
     }
 
-    /** Takes back {@link #accept}'s count for an item that was queued but refused after all (shutdown). */
-    void unaccept(Work<?> work) {
+    /**
+     * Claims every link of a chain, or none: a cancel of a never-submitted link either comes first
+     * (the submission fails, counting nothing) or finds the link accepted and cancels it in this pool.
+     */
+    private static void claim(Work<?> work) {
+        for (Work<?> w = work; w != null; w = w.next()) {
+            if (!w.claim()) {
+                for (Work<?> v = work; v != w; v = v.next()) {
+                    v.unclaim();
+                }
+                checkSubmittable(w);
+                throw new IllegalStateException("work " + w.description() + " changed while it was submitted");
+            }
+        }
+    }
+
+    private static void checkSubmittable(Work<?> work) {
+        for (Work<?> w = work; w != null; w = w.next()) {
+            String why = w.whyNotSubmittable();
+            if (why != null) {
+                throw new IllegalStateException(why);
+            }
+        }
+    }
+
+    /**
+     * Takes back {@link #accept}'s count for an item that was queued but refused after all (shutdown),
+     * and makes it and its links never submitted. Returns {@code false}, changing nothing, if a link
+     * has started or ended meanwhile (a cancel reached it): then the chain stays this pool's.
+     */
+    boolean unaccept(Work<?> work) {
+        for (Work<?> w = work; w != null; w = w.next()) {
+            if (!w.reclaim()) {
+                for (Work<?> v = work; v != w; v = v.next()) {
+                    v.unreclaim();
+                }
+                return false;
+            }
+        }
         unaccepted.add(chainLength(work));
         for (Work<?> w = work; w != null; w = w.next()) {
             w.unaccept();
         }
+        return true;
     }
 
     private static int chainLength(Work<?> work) {

@@ -19,7 +19,9 @@ import java.util.concurrent.TimeoutException;
  * <p>
  * Its state moves once from {@code PENDING} through {@code RUNNING} to exactly one of
  * {@code COMPLETED}, {@code FAILED} or {@code CANCELLED} (or straight from {@code PENDING} to
- * {@code CANCELLED}), by compare-and-set, so every accepted item ends exactly once.
+ * {@code CANCELLED}), by compare-and-set, so every accepted item ends exactly once. Submission
+ * and a cancel of a never-submitted item also decide by compare-and-set on the state, so an item
+ * is either accepted by a pool (and its end counted there) or ended outside every pool, never both.
  *
  * @param <V> the result type
  */
@@ -45,6 +47,19 @@ public final class Work<V> implements RunnableFuture<V> {
     }
 
     private static final State[] STATES = State.values();
+
+    // The state field: a State's ordinal plus BASE, or one of the three values below.
+    /** Never submitted, or taken back by a pool that refused it after all: the field's default. */
+    private static final int UNSUBMITTED = 0;
+    /**
+     * Held by a submission while it gives the item to a pool ({@link #claim}, then {@link #accept}) or
+     * takes it back ({@link #reclaim}, then {@link #unaccept}); a cancel waits it out.
+     */
+    private static final int CLAIMED = 1;
+    private static final int BASE = 2;
+    private static final int PENDING = State.PENDING.ordinal() + BASE;
+    private static final int RUNNING = State.RUNNING.ordinal() + BASE;
+    private static final int CANCELLED = State.CANCELLED.ordinal() + BASE;
     /**
      * Held by the canceller of a running item while it interrupts the item's thread (see
      * {@link #holdEndToCancel}); every other end goes straight to its final state.
@@ -242,13 +257,13 @@ public final class Work<V> implements RunnableFuture<V> {
         return String.valueOf(task);
     }
 
-    /** The current state. */
+    /** The current state ({@code PENDING} before the item is submitted, and while it is being submitted). */
     public State state() {
         int s;
         for (int attempt = 0; (s = state) == ENDING; attempt++) {
             Backoff.pause(attempt);
         }
-        return STATES[s];
+        return s < BASE ? State.PENDING : STATES[s - BASE];
     }
 
     /** The exception an item that {@code FAILED} threw, else {@code null}. */
@@ -286,18 +301,39 @@ public final class Work<V> implements RunnableFuture<V> {
      */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        if (pool == null) {
-            if (end(State.PENDING, State.CANCELLED, null)) {
-                fireCallbacks();
+        for (int attempt = 0; ; attempt++) {
+            int s = state;
+            if (s == UNSUBMITTED) {
+                // Ends outside every pool: a submission's claim and this compare-and-set decide which
+                // comes first, so no pool counts an item it never gets.
+                if (STATE.compareAndSet(this, UNSUBMITTED, CANCELLED)) {
+                    wakeWaiters();
+                    fireCallbacks();
+                    return true;
+                }
+                continue;
+            }
+            if (s == CLAIMED) {
+                Backoff.pause(attempt); // a submission is giving it to a pool, or taking it back
+                continue;
+            }
+            IoWq in = pool; // seen: the state read followed the claim's release (or a start after it)
+            if (in == null) {
+                if (s == PENDING) {
+                    continue; // being taken back by a pool that refused it: look again
+                }
+                return false; // run by hand, or ended before it was ever submitted
+            }
+            if (in.cancelOne(this, mayInterruptIfRunning)) {
                 return true;
             }
-            // It ended, was run by hand, or was submitted after all while this looked: then the
-            // failed compare-and-set read the start that followed its acceptance, so pool is seen.
-            if (pool == null) {
-                return false;
+            s = state;
+            if (s != UNSUBMITTED && s != CLAIMED && s != PENDING) {
+                return false; // it ended, or runs and cannot be cancelled
             }
+            // Being taken back, or taken back, while the pool looked: look again.
+            Backoff.pause(attempt);
         }
-        return pool.cancelOne(this, mayInterruptIfRunning);
     }
 
     @Override
@@ -364,7 +400,7 @@ public final class Work<V> implements RunnableFuture<V> {
      */
     @Override
     public void run() {
-        if (pool != null || !start()) {
+        if (!STATE.compareAndSet(this, UNSUBMITTED, RUNNING)) {
             return;
         }
         try {
@@ -377,13 +413,14 @@ public final class Work<V> implements RunnableFuture<V> {
 
     // ---------------------------------------------------------------- the pool's side
 
+    /** Accepted by a pool and not started. */
     boolean isPending() {
-        return state == State.PENDING.ordinal();
+        return state == PENDING;
     }
 
     /** Moves PENDING to RUNNING; fails if the item was cancelled meanwhile. */
     boolean start() {
-        return STATE.compareAndSet(this, State.PENDING.ordinal(), State.RUNNING.ordinal());
+        return STATE.compareAndSet(this, PENDING, RUNNING);
     }
 
     /**
@@ -396,7 +433,7 @@ public final class Work<V> implements RunnableFuture<V> {
             // the outcome; if a cancel won instead, this write is never read (a cancelled item has none).
             outcome = result;
         }
-        if (!STATE.compareAndSet(this, expected.ordinal(), to.ordinal())) {
+        if (!STATE.compareAndSet(this, expected.ordinal() + BASE, to.ordinal() + BASE)) {
             return false;
         }
         wakeWaiters();
@@ -410,12 +447,12 @@ public final class Work<V> implements RunnableFuture<V> {
      * interrupt sent now reaches this item and no other. The caller then calls {@link #endCancelled}.
      */
     boolean holdEndToCancel() {
-        return STATE.compareAndSet(this, State.RUNNING.ordinal(), ENDING);
+        return STATE.compareAndSet(this, RUNNING, ENDING);
     }
 
     /** Publishes the end held by {@link #holdEndToCancel}. */
     void endCancelled() {
-        state = State.CANCELLED.ordinal();
+        state = CANCELLED;
         wakeWaiters();
     }
 
@@ -468,18 +505,61 @@ public final class Work<V> implements RunnableFuture<V> {
         }
     }
 
+    /**
+     * Takes a never-submitted item for a submission, before the pool counts it; fails if it has been
+     * cancelled, run by hand or submitted meanwhile. The caller then calls {@link #accept}, or
+     * {@link #unclaim} if another link of its chain could not be claimed.
+     */
+    boolean claim() {
+        return STATE.compareAndSet(this, UNSUBMITTED, CLAIMED);
+    }
+
+    /** Gives a {@link #claim claimed} item back, never submitted. */
+    void unclaim() {
+        STATE.setRelease(this, UNSUBMITTED);
+    }
+
+    /** Makes a claimed item the pool's, pending; the release publishes the fields set here. */
     void accept(IoWq pool, long id, ContextHook.Snapshot context, long now) {
         this.pool = pool;
         this.id = id;
         this.context = context;
         this.acceptedNanos = now;
+        STATE.setRelease(this, PENDING);
     }
 
-    /** Back to never submitted, for an item refused after it was queued (see {@code IoWq.unaccept}). */
+    /**
+     * Takes a pending item back from its pool, which refuses it after it was queued (see {@code
+     * IoWq.unaccept}); fails if it has ended or started meanwhile. The caller then calls
+     * {@link #unaccept}, or {@link #unreclaim} if another link of its chain could not be taken back.
+     */
+    boolean reclaim() {
+        return STATE.compareAndSet(this, PENDING, CLAIMED);
+    }
+
+    /** Leaves a {@link #reclaim reclaimed} item with its pool, pending. */
+    void unreclaim() {
+        STATE.setRelease(this, PENDING);
+    }
+
+    /** Back to never submitted, for a reclaimed item: it may be submitted again, or cancelled. */
     void unaccept() {
         this.pool = null;
         this.account = null;
         this.context = ContextHook.Snapshot.EMPTY;
+        STATE.setRelease(this, UNSUBMITTED);
+    }
+
+    /** Why this item cannot be submitted, or {@code null} if it can (a look, not a claim). */
+    String whyNotSubmittable() {
+        int s = state;
+        if (s == UNSUBMITTED) {
+            return null;
+        }
+        if (pool != null || s == CLAIMED || s == PENDING) {
+            return "work " + id + " was already submitted";
+        }
+        return "work " + description() + " has already ended (" + state() + ")";
     }
 
     private record Callback(Runnable action, Callback next) {

@@ -94,10 +94,16 @@ public class AccountLincheckTest {
         return account.cancel(w -> true, true).toString();
     }
 
+    /**
+     * {@code Future.cancel} of the first item submitted, once its submission has begun to accept it
+     * (its pool is set): it then races the rest of the submission, the lock-free offer included. (A
+     * cancel before that would end the item outside every pool and make the submission fail, which
+     * no sequential order of these operations gives.)
+     */
     @Operation
     public boolean cancelFirstByFuture() {
         Work<?> work = first.get();
-        return work != null && work.cancel(true);
+        return work != null && work.pool != null && work.cancel(true);
     }
 
     @Validate

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * item while another cancels it, each after a random few microseconds, so the cancel lands before
  * acceptance, while the item is being queued, while it waits, and as a worker takes it. Whenever the
  * cancel returns true for an item whose task started, the task must see the interrupt (it waits for
- * one up to 5 s). Prints its seed;
- * {@code -Diowq.seed=...} replays it.
+ * one up to 5 s). And the pool's count must balance: every item it accepted is counted submitted and
+ * counted once as ended, and an item the cancel ended before the pool took it is counted in neither.
+ * Prints its seed; {@code -Diowq.seed=...} replays it.
  */
 class CancelDuringSubmissionStressTest {
 
@@ -54,6 +55,7 @@ class CancelDuringSubmissionStressTest {
         SplittableRandom random = new SplittableRandom(Seeds.seed("CancelDuringSubmissionStressTest"));
         IoWq pool = pools.start(Pools.bound(2, 2));
         CyclicBarrier go = new CyclicBarrier(2);
+        long accepted = 0;
         for (int round = 0; round < ROUNDS; round++) {
             Item item = new Item();
             long cancelDelay = random.nextLong(20_000);
@@ -68,6 +70,7 @@ class CancelDuringSubmissionStressTest {
             spin(random.nextLong(20_000));
             try {
                 pool.enqueue(item.work);
+                accepted++;
             } catch (IllegalStateException endedBeforeSubmission) {
                 // the cancel came first: the item was never submitted
             }
@@ -89,6 +92,68 @@ class CancelDuringSubmissionStressTest {
                         .isTrue();
             }
         }
+        assertBalanced(pool, accepted);
+    }
+
+    /**
+     * Two submissions of the same item race each other and a cancel: at most one is accepted, the
+     * other fails, and the pool's count balances (before claims, both could be accepted, and a cancel
+     * that ended the item outside the pool left it counted submitted but never ended).
+     */
+    @Test
+    void twoSubmissionsOfOneItemAndItsCancelAcceptItAtMostOnce() throws Exception {
+        SplittableRandom random = new SplittableRandom(Seeds.seed("CancelDuringSubmissionStressTest.twice"));
+        IoWq pool = pools.start(Pools.bound(2, 2));
+        CyclicBarrier go = new CyclicBarrier(3);
+        long accepted = 0;
+        for (int round = 0; round < ROUNDS; round++) {
+            Work<Object> work = Work.of(() -> { });
+            long[] delays = {random.nextLong(10_000), random.nextLong(10_000), random.nextLong(10_000)};
+            boolean cancels = random.nextBoolean();
+            int[] acceptedBy = new int[2];
+            Thread[] threads = {
+                    new Thread(() -> acceptedBy[0] = submitAfter(go, delays[0], pool, work)),
+                    new Thread(() -> acceptedBy[1] = submitAfter(go, delays[1], pool, work)),
+                    new Thread(() -> {
+                        await(go);
+                        spin(delays[2]);
+                        if (cancels) {
+                            work.cancel(true);
+                        }
+                    })};
+            for (Thread t : threads) {
+                t.start();
+            }
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
+            int n = acceptedBy[0] + acceptedBy[1];
+            assertThat(n).as("round %d: submissions accepted of one item", round).isLessThanOrEqualTo(1);
+            if (!cancels) {
+                assertThat(n).as("round %d: with no cancel, one submission is accepted", round).isEqualTo(1);
+            }
+            accepted += n;
+        }
+        assertBalanced(pool, accepted);
+    }
+
+    private static int submitAfter(CyclicBarrier go, long delay, IoWq pool, Work<?> work) {
+        await(go);
+        spin(delay);
+        try {
+            pool.enqueue(work);
+            return 1;
+        } catch (IllegalStateException alreadySubmittedOrEnded) {
+            return 0;
+        }
+    }
+
+    private static void assertBalanced(IoWq pool, long accepted) {
+        Pools.eventually().untilAsserted(() -> {
+            IoWqStats s = pool.stats();
+            assertThat(s.submitted()).as("submitted").isEqualTo(accepted);
+            assertThat(s.completed() + s.failed() + s.cancelled()).as("ended, of %s", s).isEqualTo(accepted);
+        });
     }
 
     private static void await(CyclicBarrier barrier) {
