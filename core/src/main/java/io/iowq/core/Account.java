@@ -559,10 +559,12 @@ final class Account {
 
     /** Starts {@code candidate} on {@code w}; {@code false} if it was cancelled while it waited. */
     private boolean startOn(Worker w, Work<?> candidate) {
+        // Before the start, which publishes it: a Future.cancel that sees the item running finds its
+        // account (only a link run by its predecessor's worker has none yet).
+        candidate.account = this;
         if (!candidate.start()) {
             return false; // cancelled while it waited: its canceller accounted for it
         }
-        candidate.account = this;
         if (pool.recordTimes) {
             candidate.startedAt(w.startClock(candidate));
         }
