@@ -1005,10 +1005,16 @@ final class Account {
         return true;
     }
 
-    /** {@code Future.cancel} of one item of this account. */
+    /**
+     * {@code Future.cancel} of one item of this account; {@code false} if it is not (or no longer)
+     * this account's: an item taken back at shutdown leaves it under this lock.
+     */
     boolean cancelOne(Work<?> work, boolean mayInterrupt) {
         lock.lock();
         try {
+            if (work.account != this) {
+                return false;
+            }
             if (work.isPending() && cancelPending(w -> w == work, false) > 0) {
                 return true;
             }

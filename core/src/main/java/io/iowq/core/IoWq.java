@@ -229,29 +229,72 @@ public final class IoWq extends AbstractExecutorService {
      *                               counted and every link is left as it was
      */
     void accept(Work<?> work, ContextHook.Snapshot context) {
-        claim(work);
-        long now = recordTimes ? System.nanoTime() : 0;
-        // The whole chain's ids (its count) at once, before any link has a pool through which a
-        // cancel could end it: counted before any of them can end.
-        long id = ids.take(chainLength(work));
-        for (Work<?> w = work; w != null; w = w.next()) {
-            w.accept(this, id++, context, now);
+        int n = claim(work);
+        boolean counted = false;
+        try {
+            long now = recordTimes ? System.nanoTime() : 0;
+            // The whole chain's ids (its count) at once, before any link is pending: counted before
+            // any of them can end.
+            long id = ids.take(n);
+            counted = true;
+            Work<?> w = work;
+            for (int i = 0; i < n; i++, w = w.next()) {
+                w.accept(this, id + i, context, now);
+            }
+        } catch (Throwable t) { // an Error, say: a link left claimed would hold its cancels forever
+            if (counted) {
+                unaccepted.add(n);
+            }
+            Work<?> w = work;
+            for (int i = 0; i < n; i++, w = w.next()) {
+                w.unaccept();
+            }
+            throw t;
+        }
+        publishPending(work, n);
+    }
+
+    /**
+     * Makes the {@code n} accepted links pending, the last first: a link becomes cancellable only once
+     * every link behind it is, so a cancel of it (which cancels the links behind it) never finds one
+     * of them still claimed and leaves it pending for good.
+     */
+    private static void publishPending(Work<?> work, int n) {
+        if (n == 1) {
+            work.publishPending();
+            return;
+        }
+        Work<?>[] links = new Work<?>[n];
+        Work<?> w = work;
+        for (int i = 0; i < n; i++, w = w.next()) {
+            links[i] = w;
+        }
+        for (int i = n - 1; i >= 0; i--) {
+            links[i].publishPending();
         }
     }
 
     /**
-     * Claims every link of a chain, or none: a cancel of a never-submitted link either comes first
-     * (the submission fails, counting nothing) or finds the link accepted and cancels it in this pool.
+     * Claims every link of a chain, or none, and returns how many were claimed: a cancel of a
+     * never-submitted link either comes first (the submission fails, counting nothing) or finds the
+     * link accepted and cancels it in this pool. (A link appended meanwhile is not claimed: not accepted.)
      */
-    private static void claim(Work<?> work) {
-        for (Work<?> w = work; w != null; w = w.next()) {
+    private static int claim(Work<?> work) {
+        int n = 0;
+        for (Work<?> w = work; w != null; w = w.next(), n++) {
             if (!w.claim()) {
-                for (Work<?> v = work; v != w; v = v.next()) {
-                    v.unclaim();
-                }
+                unclaim(work, n);
                 checkSubmittable(w);
                 throw new IllegalStateException("work " + w.description() + " changed while it was submitted");
             }
+        }
+        return n;
+    }
+
+    private static void unclaim(Work<?> work, int n) {
+        Work<?> w = work;
+        for (int i = 0; i < n; i++, w = w.next()) {
+            w.unclaim();
         }
     }
 
@@ -482,9 +525,13 @@ public final class IoWq extends AbstractExecutorService {
         return cancel(w -> true, true);
     }
 
-    /** {@code Future.cancel} of one item. */
+    /**
+     * {@code Future.cancel} of one item of this pool. Returns {@code false} also if the item is no
+     * longer this pool's (taken back at shutdown, then maybe run by hand or submitted elsewhere): the
+     * caller looks at it again.
+     */
     boolean cancelOne(Work<?> work, boolean mayInterrupt) {
-        for (int attempt = 0; ; attempt++) {
+        for (int attempt = 0; work.pool == this; attempt++) {
             Account account = work.account;
             if (account != null && account.cancelOne(work, mayInterrupt)) {
                 return true;
@@ -492,10 +539,13 @@ public final class IoWq extends AbstractExecutorService {
             // Not found queued nor running in its account: a link not yet queued, or an item still on
             // its way into the open queue, ends here, with everything behind it.
             if (work.end(Work.State.PENDING, Work.State.CANCELLED, null)) {
+                // Counted by the pool whose acceptance the compare-and-set read: this one, unless the
+                // item was taken back and submitted again elsewhere since this looked.
+                IoWq owner = work.pool;
                 List<Work<?>> ended = new ArrayList<>();
                 ended.add(work);
-                cancelChain(work.next(), ended);
-                publishAll(ended);
+                owner.cancelChain(work.next(), ended);
+                owner.publishAll(ended);
                 return true;
             }
             // Else it started while this looked (a worker took it between the two looks): look again,
@@ -505,6 +555,7 @@ public final class IoWq extends AbstractExecutorService {
             }
             Backoff.pause(attempt);
         }
+        return false;
     }
 
     // ------------------------------------------------------------------ shutdown (io_wq_destroy)

@@ -207,8 +207,9 @@ public final class Work<V> implements RunnableFuture<V> {
     }
 
     private void checkNotAccepted() {
-        if (pool != null) {
-            throw new IllegalStateException("work " + id + " was already submitted");
+        String why = whyNotSubmittable();
+        if (why != null) {
+            throw new IllegalStateException(why);
         }
     }
 
@@ -519,12 +520,16 @@ public final class Work<V> implements RunnableFuture<V> {
         STATE.setRelease(this, UNSUBMITTED);
     }
 
-    /** Makes a claimed item the pool's, pending; the release publishes the fields set here. */
+    /** Gives a claimed item to its pool; it stays claimed until {@link #publishPending}. */
     void accept(IoWq pool, long id, ContextHook.Snapshot context, long now) {
         this.pool = pool;
         this.id = id;
         this.context = context;
         this.acceptedNanos = now;
+    }
+
+    /** Makes an accepted item pending, cancellable through its pool; the release publishes its fields. */
+    void publishPending() {
         STATE.setRelease(this, PENDING);
     }
 
@@ -545,6 +550,7 @@ public final class Work<V> implements RunnableFuture<V> {
     /** Back to never submitted, for a reclaimed item: it may be submitted again, or cancelled. */
     void unaccept() {
         this.pool = null;
+        this.id = 0;
         this.account = null;
         this.context = ContextHook.Snapshot.EMPTY;
         STATE.setRelease(this, UNSUBMITTED);
@@ -556,10 +562,14 @@ public final class Work<V> implements RunnableFuture<V> {
         if (s == UNSUBMITTED) {
             return null;
         }
-        if (pool != null || s == CLAIMED || s == PENDING) {
+        if (s == CLAIMED) {
+            return "work " + description() + " is being submitted";
+        }
+        if (pool != null) {
             return "work " + id + " was already submitted";
         }
-        return "work " + description() + " has already ended (" + state() + ")";
+        return s == RUNNING ? "work " + description() + " is running (run by hand)"
+                : "work " + description() + " has already ended (" + state() + ")";
     }
 
     private record Callback(Runnable action, Callback next) {

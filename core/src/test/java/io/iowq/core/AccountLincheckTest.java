@@ -2,7 +2,6 @@ package io.iowq.core;
 
 import java.lang.reflect.Method;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jetbrains.kotlinx.lincheck.Actor;
 import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
 import org.jetbrains.lincheck.datastructures.IntGen;
@@ -41,8 +40,8 @@ public class AccountLincheckTest {
     private final Account account = new Node(POOL, 0, LIMITS).account(WorkClass.BOUND);
     private final Worker w0 = account.addWorkerWithoutThread();
     private final Worker w1 = account.addWorkerWithoutThread();
-    /** The first item submitted: a fixed target, so cancelling it by its future is linearizable. */
-    private final AtomicReference<Work<?>> first = new AtomicReference<>();
+    /** An item only {@link #submitTarget} submits and {@link #cancelTargetByFuture} cancels. */
+    private final Work<?> target = Work.of(() -> null).describedAs("t");
 
     public AccountLincheckTest() {
         account.stepWithoutThread(w0); // both start idle on the free list
@@ -59,8 +58,20 @@ public class AccountLincheckTest {
         return submit(Work.of(() -> null).describedAs("p"));
     }
 
+    /**
+     * Submits the target item; {@code false} if it cannot be (submitted already, or cancelled before
+     * its submission).
+     */
+    @Operation
+    public boolean submitTarget() {
+        try {
+            return submit(target);
+        } catch (IllegalStateException alreadySubmittedOrEnded) {
+            return false;
+        }
+    }
+
     private boolean submit(Work<?> work) {
-        first.compareAndSet(null, work);
         return account.enqueue(work, true, ContextHook.Snapshot.EMPTY);
     }
 
@@ -95,15 +106,13 @@ public class AccountLincheckTest {
     }
 
     /**
-     * {@code Future.cancel} of the first item submitted, once its submission has begun to accept it
-     * (its pool is set): it then races the rest of the submission, the lock-free offer included. (A
-     * cancel before that would end the item outside every pool and make the submission fail, which
-     * no sequential order of these operations gives.)
+     * {@code Future.cancel} of the target item: before its submission it ends the item outside the
+     * pool (the submission then fails); during it, it races the claim, the acceptance and the
+     * lock-free offer; after it, it cancels the item in the account, queued or running.
      */
     @Operation
-    public boolean cancelFirstByFuture() {
-        Work<?> work = first.get();
-        return work != null && work.pool != null && work.cancel(true);
+    public boolean cancelTargetByFuture() {
+        return target.cancel(true);
     }
 
     @Validate

@@ -2,6 +2,8 @@ package io.iowq.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
@@ -75,6 +77,7 @@ class CancelDuringSubmissionStressTest {
                 // the cancel came first: the item was never submitted
             }
             canceller.join(10_000);
+            assertThat(canceller.isAlive()).as("round %d: the cancel returned", round).isFalse();
 
             assertThat(cancelled[0]).as("round %d: cancel(true) of an item that waits for it (now %s, %s)", round,
                     item.work.state(), item.started.get() ? "started" : "not started").isTrue();
@@ -126,6 +129,7 @@ class CancelDuringSubmissionStressTest {
             }
             for (Thread t : threads) {
                 t.join(10_000);
+                assertThat(t.isAlive()).as("round %d: %s returned", round, t).isFalse();
             }
             int n = acceptedBy[0] + acceptedBy[1];
             assertThat(n).as("round %d: submissions accepted of one item", round).isLessThanOrEqualTo(1);
@@ -133,6 +137,76 @@ class CancelDuringSubmissionStressTest {
                 assertThat(n).as("round %d: with no cancel, one submission is accepted", round).isEqualTo(1);
             }
             accepted += n;
+        }
+        assertBalanced(pool, accepted);
+    }
+
+    /**
+     * A cancel of one link of a long chain while the chain is being accepted (the canceller starts
+     * once the head has its pool, or after a random few microseconds): every link must end (before
+     * links were made pending last to first, a cancel of the head could find the links behind it
+     * still claimed and leave them pending for good), and the counts must balance.
+     */
+    @Test
+    void aCancelDuringAChainsAcceptanceEndsEveryLink() throws Exception {
+        SplittableRandom random = new SplittableRandom(Seeds.seed("CancelDuringSubmissionStressTest.chain"));
+        IoWq pool = pools.start(Pools.bound(2, 2));
+        CyclicBarrier go = new CyclicBarrier(2);
+        long accepted = 0;
+        for (int round = 0; round < ROUNDS / 5; round++) {
+            // Half the rounds cancel the head of a 2,000-link chain as soon as it has its pool (a wide
+            // window, while the links behind it are being accepted); the others a random link of a
+            // shorter chain after a random delay.
+            boolean whenAccepting = random.nextBoolean();
+            List<Work<Object>> links = new ArrayList<>();
+            links.add(Work.of(() -> { }));
+            for (int i = 1, length = whenAccepting ? 2_000 : 2 + random.nextInt(1_000); i < length; i++) {
+                links.add(links.get(i - 1).link(Work.of(() -> { })));
+            }
+            Work<Object> head = links.get(0);
+            Work<Object> target = whenAccepting ? head : links.get(random.nextInt(links.size()));
+            long delay = random.nextLong(20_000);
+            boolean[] cancelled = new boolean[1];
+            Thread canceller = new Thread(() -> {
+                await(go);
+                if (whenAccepting) {
+                    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                    while (head.pool == null && System.nanoTime() - giveUp < 0) {
+                        Thread.onSpinWait();
+                    }
+                } else {
+                    spin(delay);
+                }
+                cancelled[0] = target.cancel(true);
+            });
+            canceller.start();
+            await(go);
+            boolean submitted;
+            try {
+                pool.enqueue(head);
+                submitted = true;
+                accepted += links.size();
+            } catch (IllegalStateException cancelledBeforeSubmission) {
+                submitted = false; // the cancel came first: no link was submitted
+            }
+            canceller.join(10_000);
+            assertThat(canceller.isAlive()).as("round %d: the cancel returned", round).isFalse();
+            if (cancelled[0]) {
+                assertThat(target.isCancelled()).as("round %d: the link the cancel ended", round).isTrue();
+            }
+            if (!submitted) {
+                assertThat(cancelled[0]).as("round %d: refused only because of the cancel", round).isTrue();
+                assertThat(links).as("round %d: refused, so never submitted", round)
+                        .allMatch(w -> w.pool == null && (w == target || w.state() == Work.State.PENDING));
+                continue;
+            }
+            int r = round;
+            int targetIndex = links.indexOf(target);
+            Pools.eventually().untilAsserted(() -> assertThat(links.stream().filter(w -> !w.isDone())
+                    .map(w -> links.indexOf(w) + ":" + w).limit(3).toList())
+                    .as("round %d: links not ended (%d links, link %d cancelled, %s)", r, links.size(), targetIndex,
+                            whenAccepting ? "once accepting" : "after " + delay + " ns")
+                    .isEmpty());
         }
         assertBalanced(pool, accepted);
     }
