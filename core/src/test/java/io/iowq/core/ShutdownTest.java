@@ -145,13 +145,122 @@ class ShutdownTest {
         }
     }
 
-    /** One pool: submitters and a canceller race a shutdown or shutdownNow at a random moment. */
+    /**
+     * Submissions racing {@code shutdownNow} as closely as possible: an item the pool refuses after it
+     * was queued is taken back, and must then be as if never submitted (no id; it runs by hand, or its
+     * cancel ends it), whether or not its own cancel raced it; and the pool's counts balance. Counts
+     * the take-backs (through the pool's private counter), so that a run that never took one back
+     * fails rather than passes without trying.
+     */
+    @Test
+    void anItemTakenBackAtShutdownIsAsNeverSubmitted() throws Exception {
+        long seed = Seeds.seed("ShutdownTest.anItemTakenBackAtShutdownIsAsNeverSubmitted");
+        SplittableRandom random = new SplittableRandom(seed);
+        long takenBack = 0;
+        // About 1 round in 200 takes an item back on a 2-core machine: up to 3,000 rounds, until 5 have.
+        for (int round = 0; round < 3_000 && takenBack < 5; round++) {
+            String replay = "seed " + seed + ", round " + round;
+            IoWq pool = new IoWq(Pools.bound(1, 1).build());
+            List<String> violations = new ArrayList<>();
+            AtomicInteger accepted = new AtomicInteger();
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> submitters = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                SplittableRandom r = random.split();
+                Thread submitter = new Thread(() -> {
+                    awaitQuietly(go);
+                    for (;;) {
+                        Work<Object> w = Work.of(() -> { });
+                        Thread cancel = null;
+                        if (r.nextInt(4) == 0) {
+                            long delay = r.nextInt(2_000);
+                            cancel = new Thread(() -> {
+                                spin(delay);
+                                w.cancel(true);
+                            });
+                            cancel.start();
+                        }
+                        try {
+                            pool.enqueue(w);
+                            accepted.incrementAndGet();
+                        } catch (RejectedExecutionException | IllegalStateException refused) {
+                            joinQuietly(cancel);
+                            if (w.id() != 0 || (w.state() != Work.State.PENDING && !w.isCancelled())) {
+                                synchronized (violations) {
+                                    violations.add("refused but not as never submitted: " + w);
+                                }
+                            }
+                            w.run(); // by hand: it runs if not cancelled
+                            if (!w.isDone()) {
+                                synchronized (violations) {
+                                    violations.add("refused, run by hand, yet not done: " + w);
+                                }
+                            }
+                            if (refused instanceof RejectedExecutionException) {
+                                return;
+                            }
+                            continue;
+                        }
+                        joinQuietly(cancel);
+                    }
+                });
+                submitters.add(submitter);
+                submitter.start();
+            }
+            go.countDown();
+            spin(random.nextInt(200_000));
+            pool.shutdownNow();
+            for (Thread t : submitters) {
+                t.join(10_000);
+                assertThat(t.isAlive()).as(replay).isFalse();
+            }
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).as(replay).isTrue();
+            assertThat(violations).as(replay).isEmpty();
+            IoWqStats stats = pool.stats();
+            assertThat(stats.submitted()).as(replay).isEqualTo(accepted.get());
+            assertThat(stats.completed() + stats.failed() + stats.cancelled()).as(replay).isEqualTo(stats.submitted());
+            takenBack += takenBack(pool);
+        }
+        assertThat(takenBack).as("items taken back after they were queued, seed %d", seed).isPositive();
+    }
+
+    private static long takenBack(IoWq pool) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = IoWq.class.getDeclaredField("unaccepted");
+        f.setAccessible(true);
+        return ((java.util.concurrent.atomic.LongAdder) f.get(pool)).sum();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * One pool: submitters and a canceller race a shutdown or shutdownNow at a random moment; some items'
+     * own {@code Future.cancel} races their submission, and some refused items are then run by hand
+     * (an item refused after it was queued is taken back: it must be as if never submitted).
+     */
     private final class EndsExactlyOnce {
         final SplittableRandom random;
         final String replay;
         final List<Work<?>> accepted = new ArrayList<>();
         final List<AtomicInteger> ends = new ArrayList<>();
         final AtomicInteger refused = new AtomicInteger();
+        final List<String> violations = new ArrayList<>();
 
         EndsExactlyOnce(SplittableRandom random, String replay) {
             this.random = random;
@@ -195,6 +304,7 @@ class ShutdownTest {
             }
             canceller.join();
 
+            assertThat(violations).as(replay).isEmpty();
             assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).as(replay).isTrue();
             for (int i = 0; i < accepted.size(); i++) {
                 Work<?> w = accepted.get(i);
@@ -231,16 +341,62 @@ class ShutdownTest {
                     w.whenDone(n::incrementAndGet);
                     counters.add(n);
                 }
+                Thread futureCancel = null;
+                if (r.nextInt(8) == 0) { // the item's own cancel races its submission
+                    long delay = r.nextInt(20_000);
+                    futureCancel = new Thread(() -> {
+                        spin(delay);
+                        head.cancel(true);
+                    });
+                    futureCancel.start();
+                }
+                boolean taken;
                 try {
                     pool.enqueue(head);
+                    taken = true;
                 } catch (RejectedExecutionException e) {
                     refused.incrementAndGet();
+                    taken = false;
+                } catch (IllegalStateException cancelledBeforeSubmission) {
+                    taken = false;
+                }
+                join(futureCancel);
+                if (!taken) {
+                    refusedAsNeverSubmitted(head, r.nextBoolean());
                     continue;
                 }
                 synchronized (accepted) {
                     accepted.addAll(chain);
                     ends.addAll(counters);
                 }
+            }
+        }
+
+        /** A refused item is as if never submitted: no id, and it can be run by hand or cancelled. */
+        private void refusedAsNeverSubmitted(Work<?> head, boolean runByHand) {
+            if (head.id() != 0 || (head.state() != Work.State.PENDING && !head.isCancelled())) {
+                violation("refused but not as never submitted: " + head);
+            }
+            if (runByHand) {
+                head.run();
+                if (!head.isDone()) {
+                    violation("refused, run by hand, yet not done: " + head);
+                }
+            } else if (!head.isCancelled() && !head.cancel(true)) {
+                violation("refused, yet its cancel failed: " + head);
+            }
+        }
+
+        private void violation(String what) {
+            synchronized (violations) {
+                violations.add(what);
+            }
+        }
+
+        private void join(Thread t) {
+            joinQuietly(t);
+            if (t != null && t.isAlive()) {
+                violation("a future's cancel did not return");
             }
         }
 
@@ -307,6 +463,13 @@ class ShutdownTest {
                         .as("item %d started after shutdownNow returned and completed; seed %d, round %d", i, seed, round)
                         .isFalse();
             }
+        }
+    }
+
+    private static void spin(long nanos) {
+        long end = System.nanoTime() + nanos;
+        while (System.nanoTime() - end < 0) {
+            Thread.onSpinWait();
         }
     }
 }
