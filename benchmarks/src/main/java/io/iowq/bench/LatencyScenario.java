@@ -46,7 +46,7 @@ final class LatencyScenario {
         long[] schedule = OpenLoop.poisson((int) (rate * millis / 1000), rate, 7);
         long serviceNanos = TimeUnit.MICROSECONDS.toNanos(serviceMicros);
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        if (runs.firstRound() == 0) {
+        if (!runs.smoke) {
             int warmUps = 0;
             long compiled;
             do {

@@ -61,25 +61,18 @@ class CancelDuringSubmissionStressTest {
         for (int round = 0; round < ROUNDS; round++) {
             Item item = new Item();
             long cancelDelay = random.nextLong(20_000);
-            boolean[] cancelled = new boolean[1];
-            Thread canceller = new Thread(() -> {
-                await(go);
-                spin(cancelDelay);
-                cancelled[0] = item.work.cancel(true);
-            });
-            canceller.start();
+            Canceller canceller = new Canceller(go, () -> Races.spin(cancelDelay), item.work);
             await(go);
-            spin(random.nextLong(20_000));
+            Races.spin(random.nextLong(20_000));
             try {
                 pool.enqueue(item.work);
                 accepted++;
             } catch (IllegalStateException endedBeforeSubmission) {
                 // the cancel came first: the item was never submitted
             }
-            canceller.join(10_000);
-            assertThat(canceller.isAlive()).as("round %d: the cancel returned", round).isFalse();
+            boolean cancelled = canceller.answer(round);
 
-            assertThat(cancelled[0]).as("round %d: cancel(true) of an item that waits for it (now %s, %s)", round,
+            assertThat(cancelled).as("round %d: cancel(true) of an item that waits for it (now %s, %s)", round,
                     item.work.state(), item.started.get() ? "started" : "not started").isTrue();
             assertThat(item.work.state()).isEqualTo(Work.State.CANCELLED);
             // Cancelled while it ran, the task may start a moment after the cancel returned (a task
@@ -119,7 +112,7 @@ class CancelDuringSubmissionStressTest {
                     new Thread(() -> acceptedBy[1] = submitAfter(go, delays[1], pool, work)),
                     new Thread(() -> {
                         await(go);
-                        spin(delays[2]);
+                        Races.spin(delays[2]);
                         if (cancels) {
                             work.cancel(true);
                         }
@@ -128,8 +121,7 @@ class CancelDuringSubmissionStressTest {
                 t.start();
             }
             for (Thread t : threads) {
-                t.join(10_000);
-                assertThat(t.isAlive()).as("round %d: %s returned", round, t).isFalse();
+                joinReturned(t, round);
             }
             int n = acceptedBy[0] + acceptedBy[1];
             assertThat(n).as("round %d: submissions accepted of one item", round).isLessThanOrEqualTo(1);
@@ -166,20 +158,8 @@ class CancelDuringSubmissionStressTest {
             Work<Object> head = links.get(0);
             Work<Object> target = whenAccepting ? head : links.get(random.nextInt(links.size()));
             long delay = random.nextLong(20_000);
-            boolean[] cancelled = new boolean[1];
-            Thread canceller = new Thread(() -> {
-                await(go);
-                if (whenAccepting) {
-                    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                    while (head.pool == null && System.nanoTime() - giveUp < 0) {
-                        Thread.onSpinWait();
-                    }
-                } else {
-                    spin(delay);
-                }
-                cancelled[0] = target.cancel(true);
-            });
-            canceller.start();
+            Runnable before = whenAccepting ? () -> awaitPool(head) : () -> Races.spin(delay);
+            Canceller canceller = new Canceller(go, before, target);
             await(go);
             boolean submitted;
             try {
@@ -189,13 +169,12 @@ class CancelDuringSubmissionStressTest {
             } catch (IllegalStateException cancelledBeforeSubmission) {
                 submitted = false; // the cancel came first: no link was submitted
             }
-            canceller.join(10_000);
-            assertThat(canceller.isAlive()).as("round %d: the cancel returned", round).isFalse();
-            if (cancelled[0]) {
+            boolean cancelled = canceller.answer(round);
+            if (cancelled) {
                 assertThat(target.isCancelled()).as("round %d: the link the cancel ended", round).isTrue();
             }
             if (!submitted) {
-                assertThat(cancelled[0]).as("round %d: refused only because of the cancel", round).isTrue();
+                assertThat(cancelled).as("round %d: refused only because of the cancel", round).isTrue();
                 assertThat(links).as("round %d: refused, so never submitted", round)
                         .allMatch(w -> w.pool == null && (w == target || w.state() == Work.State.PENDING));
                 continue;
@@ -211,9 +190,43 @@ class CancelDuringSubmissionStressTest {
         assertBalanced(pool, accepted);
     }
 
+    /** Waits until {@code work}'s submission has begun to accept it (it has its pool), at most 1 s. */
+    private static void awaitPool(Work<?> work) {
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (work.pool == null && System.nanoTime() - giveUp < 0) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** A thread that, once {@code go} trips and {@code before} has run, cancels an item with {@code cancel(true)}. */
+    private static final class Canceller {
+        private final Thread thread;
+        private volatile boolean cancelled;
+
+        Canceller(CyclicBarrier go, Runnable before, Work<?> work) {
+            thread = new Thread(() -> {
+                await(go);
+                before.run();
+                cancelled = work.cancel(true);
+            });
+            thread.start();
+        }
+
+        /** What the cancel returned, once it has returned (it must, within 10 s). */
+        boolean answer(int round) throws InterruptedException {
+            joinReturned(thread, round);
+            return cancelled;
+        }
+    }
+
+    private static void joinReturned(Thread t, int round) throws InterruptedException {
+        t.join(10_000);
+        assertThat(t.isAlive()).as("round %d: %s returned", round, t).isFalse();
+    }
+
     private static int submitAfter(CyclicBarrier go, long delay, IoWq pool, Work<?> work) {
         await(go);
-        spin(delay);
+        Races.spin(delay);
         try {
             pool.enqueue(work);
             return 1;
@@ -235,13 +248,6 @@ class CancelDuringSubmissionStressTest {
             barrier.await(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void spin(long nanos) {
-        long end = System.nanoTime() + nanos;
-        while (System.nanoTime() - end < 0) {
-            Thread.onSpinWait();
         }
     }
 }

@@ -171,31 +171,13 @@ class ShutdownTest {
                     awaitQuietly(go);
                     for (;;) {
                         Work<Object> w = Work.of(() -> { });
-                        Thread cancel = null;
-                        if (r.nextInt(4) == 0) {
-                            long delay = r.nextInt(2_000);
-                            cancel = new Thread(() -> {
-                                spin(delay);
-                                w.cancel(true);
-                            });
-                            cancel.start();
-                        }
+                        Thread cancel = r.nextInt(4) == 0 ? Races.cancelAfter(r.nextInt(2_000), w) : null;
                         try {
                             pool.enqueue(w);
                             accepted.incrementAndGet();
                         } catch (RejectedExecutionException | IllegalStateException refused) {
                             joinQuietly(cancel);
-                            if (w.id() != 0 || (w.state() != Work.State.PENDING && !w.isCancelled())) {
-                                synchronized (violations) {
-                                    violations.add("refused but not as never submitted: " + w);
-                                }
-                            }
-                            w.run(); // by hand: it runs if not cancelled
-                            if (!w.isDone()) {
-                                synchronized (violations) {
-                                    violations.add("refused, run by hand, yet not done: " + w);
-                                }
-                            }
+                            refusedAsNeverSubmitted(w, true, violations);
                             if (refused instanceof RejectedExecutionException) {
                                 return;
                             }
@@ -208,7 +190,7 @@ class ShutdownTest {
                 submitter.start();
             }
             go.countDown();
-            spin(random.nextInt(200_000));
+            Races.spin(random.nextInt(200_000));
             pool.shutdownNow();
             for (Thread t : submitters) {
                 t.join(10_000);
@@ -228,6 +210,28 @@ class ShutdownTest {
         java.lang.reflect.Field f = IoWq.class.getDeclaredField("unaccepted");
         f.setAccessible(true);
         return ((java.util.concurrent.atomic.LongAdder) f.get(pool)).sum();
+    }
+
+    /**
+     * A refused item is as if never submitted: no id; run by hand ({@code runByHand}) it ends, else its
+     * cancel ends it (if a racing one has not already). What is not so is added to {@code violations}.
+     */
+    private static void refusedAsNeverSubmitted(Work<?> work, boolean runByHand, List<String> violations) {
+        List<String> found = new ArrayList<>();
+        if (work.id() != 0 || (work.state() != Work.State.PENDING && !work.isCancelled())) {
+            found.add("refused but not as never submitted: " + work);
+        }
+        if (runByHand) {
+            work.run(); // it runs if not cancelled
+            if (!work.isDone()) {
+                found.add("refused, run by hand, yet not done: " + work);
+            }
+        } else if (!work.isCancelled() && !work.cancel(true)) {
+            found.add("refused, yet its cancel failed: " + work);
+        }
+        synchronized (violations) {
+            violations.addAll(found);
+        }
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
@@ -341,15 +345,8 @@ class ShutdownTest {
                     w.whenDone(n::incrementAndGet);
                     counters.add(n);
                 }
-                Thread futureCancel = null;
-                if (r.nextInt(8) == 0) { // the item's own cancel races its submission
-                    long delay = r.nextInt(20_000);
-                    futureCancel = new Thread(() -> {
-                        spin(delay);
-                        head.cancel(true);
-                    });
-                    futureCancel.start();
-                }
+                // Now and then the item's own cancel races its submission.
+                Thread futureCancel = r.nextInt(8) == 0 ? Races.cancelAfter(r.nextInt(20_000), head) : null;
                 boolean taken;
                 try {
                     pool.enqueue(head);
@@ -362,7 +359,7 @@ class ShutdownTest {
                 }
                 join(futureCancel);
                 if (!taken) {
-                    refusedAsNeverSubmitted(head, r.nextBoolean());
+                    refusedAsNeverSubmitted(head, r.nextBoolean(), violations);
                     continue;
                 }
                 synchronized (accepted) {
@@ -372,31 +369,12 @@ class ShutdownTest {
             }
         }
 
-        /** A refused item is as if never submitted: no id, and it can be run by hand or cancelled. */
-        private void refusedAsNeverSubmitted(Work<?> head, boolean runByHand) {
-            if (head.id() != 0 || (head.state() != Work.State.PENDING && !head.isCancelled())) {
-                violation("refused but not as never submitted: " + head);
-            }
-            if (runByHand) {
-                head.run();
-                if (!head.isDone()) {
-                    violation("refused, run by hand, yet not done: " + head);
-                }
-            } else if (!head.isCancelled() && !head.cancel(true)) {
-                violation("refused, yet its cancel failed: " + head);
-            }
-        }
-
-        private void violation(String what) {
-            synchronized (violations) {
-                violations.add(what);
-            }
-        }
-
         private void join(Thread t) {
             joinQuietly(t);
             if (t != null && t.isAlive()) {
-                violation("a future's cancel did not return");
+                synchronized (violations) {
+                    violations.add("a future's cancel did not return");
+                }
             }
         }
 
@@ -463,13 +441,6 @@ class ShutdownTest {
                         .as("item %d started after shutdownNow returned and completed; seed %d, round %d", i, seed, round)
                         .isFalse();
             }
-        }
-    }
-
-    private static void spin(long nanos) {
-        long end = System.nanoTime() + nanos;
-        while (System.nanoTime() - end < 0) {
-            Thread.onSpinWait();
         }
     }
 }
