@@ -146,38 +146,61 @@ class ShutdownTest {
     }
 
     /**
-     * Submissions racing {@code shutdownNow} as closely as possible: an item the pool refuses after it
-     * was queued is taken back, and must then be as if never submitted (no id; it runs by hand, or its
-     * cancel ends it), whether or not its own cancel raced it; and the pool's counts balance. Counts
-     * the take-backs (through the pool's private counter), so that a run that never took one back
-     * fails rather than passes without trying.
+     * Submissions racing {@code shutdownNow}: an item the pool refuses after it was queued is taken
+     * back, and must then be as if never submitted (no id, nor any of its links; it runs by hand, or its
+     * cancel ends it), whether or not its own cancel raced it; and the pool's counts balance. The items
+     * are chains of up to 1,000 links, whose acceptance is what lies between the submission's two
+     * looks at the pool's state, so that shutdown often falls between them, and the pool's only worker
+     * is held by an item until shutdown interrupts it, so that a queued item is still there to take
+     * back. Counts the rounds that took one back (through the pool's private counter), so that a run
+     * that never took one back fails rather than passes without trying.
      */
     @Test
     void anItemTakenBackAtShutdownIsAsNeverSubmitted() throws Exception {
         long seed = Seeds.seed("ShutdownTest.anItemTakenBackAtShutdownIsAsNeverSubmitted");
         SplittableRandom random = new SplittableRandom(seed);
-        long takenBack = 0;
-        // About 1 round in 200 takes an item back on a 2-core machine: up to 3,000 rounds, until 5 have.
-        for (int round = 0; round < 3_000 && takenBack < 5; round++) {
+        int roundsTakingBack = 0;
+        int round = 0;
+        // About 1 round in 20 takes one back here: until 5 have, for at most 30 s.
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (; roundsTakingBack < 5 && System.nanoTime() - giveUp < 0; round++) {
             String replay = "seed " + seed + ", round " + round;
             IoWq pool = new IoWq(Pools.bound(1, 1).build());
             List<String> violations = new ArrayList<>();
-            AtomicInteger accepted = new AtomicInteger();
+            AtomicInteger accepted = new AtomicInteger(1);
+            CountDownLatch holding = new CountDownLatch(1);
+            pool.enqueue(Work.of(() -> { // holds the only worker until shutdownNow interrupts it
+                holding.countDown();
+                while (!Thread.currentThread().isInterrupted()) {
+                    LockSupport.park();
+                }
+            }));
+            assertThat(holding.await(10, TimeUnit.SECONDS)).as(replay).isTrue();
             CountDownLatch go = new CountDownLatch(1);
             List<Thread> submitters = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
                 SplittableRandom r = random.split();
+                List<Work<Object>> chains = new ArrayList<>(); // built before, so that submitting is mostly accepting
+                for (int c = 0; c < 30; c++) {
+                    chains.add(chain(1 + r.nextInt(2_000)));
+                }
                 Thread submitter = new Thread(() -> {
                     awaitQuietly(go);
-                    for (;;) {
-                        Work<Object> w = Work.of(() -> { });
-                        Thread cancel = r.nextInt(4) == 0 ? Races.cancelAfter(r.nextInt(2_000), w) : null;
+                    for (Work<Object> w : chains) {
+                        Thread cancel = r.nextInt(8) == 0 ? Races.cancelAfter(r.nextInt(2_000), w) : null;
                         try {
                             pool.enqueue(w);
-                            accepted.incrementAndGet();
+                            accepted.addAndGet(chainLength(w));
                         } catch (RejectedExecutionException | IllegalStateException refused) {
                             joinQuietly(cancel);
                             refusedAsNeverSubmitted(w, true, violations);
+                            for (Work<?> link = w.next(); link != null; link = link.next()) {
+                                if (link.id() != 0 || link.state() != Work.State.PENDING) {
+                                    synchronized (violations) {
+                                        violations.add("refused, but a link is not as never submitted: " + link);
+                                    }
+                                }
+                            }
                             if (refused instanceof RejectedExecutionException) {
                                 return;
                             }
@@ -201,9 +224,31 @@ class ShutdownTest {
             IoWqStats stats = pool.stats();
             assertThat(stats.submitted()).as(replay).isEqualTo(accepted.get());
             assertThat(stats.completed() + stats.failed() + stats.cancelled()).as(replay).isEqualTo(stats.submitted());
-            takenBack += takenBack(pool);
+            if (takenBack(pool) > 0) {
+                roundsTakingBack++;
+            }
         }
-        assertThat(takenBack).as("items taken back after they were queued, seed %d", seed).isPositive();
+        System.out.printf("ShutdownTest: %d of %d rounds took an item back (seed %d)%n", roundsTakingBack, round,
+                seed);
+        assertThat(roundsTakingBack).as("rounds that took an item back after it was queued, seed %d", seed)
+                .isPositive();
+    }
+
+    private static Work<Object> chain(int length) {
+        Work<Object> head = Work.of(() -> { });
+        Work<?> last = head;
+        for (int i = 1; i < length; i++) {
+            last = last.link(Work.of(() -> { }));
+        }
+        return head;
+    }
+
+    private static int chainLength(Work<?> head) {
+        int n = 0;
+        for (Work<?> w = head; w != null; w = w.next()) {
+            n++;
+        }
+        return n;
     }
 
     private static long takenBack(IoWq pool) throws ReflectiveOperationException {
