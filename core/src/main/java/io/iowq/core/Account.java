@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -38,7 +37,7 @@ final class Account {
     final ReentrantLock lock = new ReentrantLock();
 
     /** Runnable unhashed items, lock-free: offered by submitters, polled by workers. */
-    private final ConcurrentLinkedQueue<Work<?>> open = new ConcurrentLinkedQueue<>();
+    private final OpenQueue open = new OpenQueue();
 
     /** The head of each key chain that no worker owns, in the order they became runnable. */
     private final ArrayDeque<Work<?>> runQueue = new ArrayDeque<>();
@@ -196,16 +195,17 @@ final class Account {
     /**
      * A submission that raced with shutdown: the item stays if a worker will still look at the open
      * queue (each worker listed here takes from it under this lock before it exits); else (no worker
-     * left, or the pool stopped) it is taken back, un-accepted, and refused — unless part of its chain
-     * has ended meanwhile (a cancel reached a link), in which case it stays accepted and ends cancelled.
+     * left, or the pool stopped) it is taken back, un-accepted, and refused. It stays accepted if a
+     * worker has started it meanwhile, and ends cancelled if a cancel reached one of its links. A
+     * refused item may stay in the open queue as a node that is no longer pending, which takers drop.
      */
     private boolean keptAfterShutdown(Work<?> work) {
         boolean taken;
         lock.lock();
         try {
-            taken = (pool.isStopped() || workers.isEmpty()) && open.remove(work);
+            taken = pool.isStopped() || workers.isEmpty();
             if (taken && !pool.unaccept(work)) {
-                cancelQueued(work);
+                cancelQueued(work); // nothing if a worker started it
                 taken = false;
             }
         } finally {
@@ -299,10 +299,7 @@ final class Account {
     /** How many items are queued, counting no further than {@code limit} (the open queue has no cheap size). */
     private int queuedUpTo(int limit) {
         int n = runQueue.size();
-        for (Iterator<Work<?>> it = open.iterator(); n < limit && it.hasNext(); it.next()) {
-            n++;
-        }
-        return n;
+        return n >= limit ? n : n + open.sizeUpTo(limit - n);
     }
 
     private void setWaking(Worker w, boolean waking) {
@@ -884,7 +881,7 @@ final class Account {
         for (Iterator<Work<?>> it = open.iterator(); it.hasNext() && (all || found == 0); ) {
             Work<?> w = it.next();
             if (match.test(w)) {
-                it.remove(); // unless a worker polled it meanwhile: then its start fails, or this end does
+                // Ended in place (takers drop it); if a worker took it meanwhile, its start fails, or this end does.
                 found += cancelQueued(w);
             } else {
                 found += cancelLinks(w, match);
@@ -1138,7 +1135,7 @@ final class Account {
                 }
             }
             return new IoWqStats.ClassStats(maxWorkers, concurrency, workers.size(), running, freeList.size(),
-                    blocked, pending + open.size(), chains.size());
+                    blocked, pending + open.sizeUpTo(Integer.MAX_VALUE), chains.size());
         } finally {
             lock.unlock();
         }
@@ -1242,7 +1239,7 @@ final class Account {
                 return "pending is " + pending + " but " + (runQueue.size() + waiting) + " items wait";
             }
             if (hasRunnable() && running == 0 && workers.stream().noneMatch(w -> w.blocked)) {
-                return "lost wake-up: " + (runQueue.size() + open.size()) + " runnable items and no worker running";
+                return "lost wake-up: " + (runQueue.size() + open.sizeUpTo(Integer.MAX_VALUE)) + " runnable items and no worker running";
             }
             return null;
         } finally {

@@ -309,8 +309,9 @@ public final class IoWq extends AbstractExecutorService {
 
     /**
      * Takes back {@link #accept}'s count for an item that was queued but refused after all (shutdown),
-     * and makes it and its links never submitted. Returns {@code false}, changing nothing, if a link
-     * has started or ended meanwhile (a cancel reached it): then the chain stays this pool's.
+     * and makes it and its links refused ({@link Work#refuse}): as never submitted, but not to be
+     * submitted again. Returns {@code false}, changing nothing, if a link has started or ended
+     * meanwhile (a worker took it, or a cancel reached it): then the chain stays this pool's.
      */
     boolean unaccept(Work<?> work) {
         for (Work<?> w = work; w != null; w = w.next()) {
@@ -323,7 +324,7 @@ public final class IoWq extends AbstractExecutorService {
         }
         unaccepted.add(chainLength(work));
         for (Work<?> w = work; w != null; w = w.next()) {
-            w.unaccept();
+            w.refuse();
         }
         return true;
     }
@@ -527,8 +528,7 @@ public final class IoWq extends AbstractExecutorService {
 
     /**
      * {@code Future.cancel} of one item of this pool. Returns {@code false} also if the item is no
-     * longer this pool's (taken back at shutdown, then maybe run by hand or submitted elsewhere): the
-     * caller looks at it again.
+     * longer this pool's (taken back at shutdown, then refused): the caller looks at it again.
      */
     boolean cancelOne(Work<?> work, boolean mayInterrupt) {
         for (int attempt = 0; work.pool == this; attempt++) {
@@ -539,13 +539,11 @@ public final class IoWq extends AbstractExecutorService {
             // Not found queued nor running in its account: a link not yet queued, or an item still on
             // its way into the open queue, ends here, with everything behind it.
             if (work.end(Work.State.PENDING, Work.State.CANCELLED, null)) {
-                // Counted by the pool whose acceptance the compare-and-set read: this one, unless the
-                // item was taken back and submitted again elsewhere since this looked.
-                IoWq owner = work.pool;
+                // Still this pool's: an item taken back is refused, never pending again.
                 List<Work<?>> ended = new ArrayList<>();
                 ended.add(work);
-                owner.cancelChain(work.next(), ended);
-                owner.publishAll(ended);
+                cancelChain(work.next(), ended);
+                publishAll(ended);
                 return true;
             }
             // Else it started while this looked (a worker took it between the two looks): look again,

@@ -48,15 +48,21 @@ public final class Work<V> implements RunnableFuture<V> {
 
     private static final State[] STATES = State.values();
 
-    // The state field: a State's ordinal plus BASE, or one of the three values below.
-    /** Never submitted, or taken back by a pool that refused it after all: the field's default. */
+    // The state field: a State's ordinal plus BASE, or one of the four values below.
+    /** Never submitted (or a submission failed before the pool counted it): the field's default. */
     private static final int UNSUBMITTED = 0;
     /**
      * Held by a submission while it gives the item to a pool ({@link #claim}, then {@link #accept}) or
      * takes it back ({@link #reclaim}, then {@link #unaccept}); a cancel waits it out.
      */
     private static final int CLAIMED = 1;
-    private static final int BASE = 2;
+    /**
+     * Taken back by a pool that refused it after it was queued (shutdown): as never submitted, it may
+     * be run by hand or cancelled, but not submitted again, since it may still be a node of that
+     * pool's open queue ({@link OpenQueue}), and a node is linked once.
+     */
+    private static final int REFUSED = 2;
+    private static final int BASE = 3;
     private static final int PENDING = State.PENDING.ordinal() + BASE;
     private static final int RUNNING = State.RUNNING.ordinal() + BASE;
     private static final int CANCELLED = State.CANCELLED.ordinal() + BASE;
@@ -68,6 +74,7 @@ public final class Work<V> implements RunnableFuture<V> {
     private static final VarHandle STATE = Fields.of(MethodHandles.lookup(), "state", int.class);
     private static final VarHandle CALLBACKS = Fields.of(MethodHandles.lookup(), "callbacks", Callback.class);
     private static final VarHandle START_NANOS = Fields.of(MethodHandles.lookup(), "startNanos", long.class);
+    private static final VarHandle QUEUE_NEXT = Fields.of(MethodHandles.lookup(), "queueNext", Work.class);
     private static final Callback FIRED = new Callback(null, null);
 
     // The description's yes-or-no parts, in one byte: every accepted item is allocated, and the
@@ -106,6 +113,8 @@ public final class Work<V> implements RunnableFuture<V> {
     private Object outcome;
     private volatile Callback callbacks;
     private volatile boolean waiters;
+    /** The next node of the open queue this item is queued in, or itself once it has left it ({@link OpenQueue}). */
+    private volatile Work<?> queueNext;
 
     private Work(Object task, byte flags) {
         this.task = Objects.requireNonNull(task, "task");
@@ -304,10 +313,10 @@ public final class Work<V> implements RunnableFuture<V> {
     public boolean cancel(boolean mayInterruptIfRunning) {
         for (int attempt = 0; ; attempt++) {
             int s = state;
-            if (s == UNSUBMITTED) {
+            if (s == UNSUBMITTED || s == REFUSED) {
                 // Ends outside every pool: a submission's claim and this compare-and-set decide which
                 // comes first, so no pool counts an item it never gets.
-                if (STATE.compareAndSet(this, UNSUBMITTED, CANCELLED)) {
+                if (STATE.compareAndSet(this, s, CANCELLED)) {
                     wakeWaiters();
                     fireCallbacks();
                     return true;
@@ -329,7 +338,7 @@ public final class Work<V> implements RunnableFuture<V> {
                 return true;
             }
             s = state;
-            if (s != UNSUBMITTED && s != CLAIMED && s != PENDING) {
+            if (s != UNSUBMITTED && s != CLAIMED && s != REFUSED && s != PENDING) {
                 return false; // it ended, or runs and cannot be cancelled
             }
             // Being taken back, or taken back, while the pool looked: look again.
@@ -401,7 +410,7 @@ public final class Work<V> implements RunnableFuture<V> {
      */
     @Override
     public void run() {
-        if (!STATE.compareAndSet(this, UNSUBMITTED, RUNNING)) {
+        if (!STATE.compareAndSet(this, UNSUBMITTED, RUNNING) && !STATE.compareAndSet(this, REFUSED, RUNNING)) {
             return;
         }
         try {
@@ -547,13 +556,41 @@ public final class Work<V> implements RunnableFuture<V> {
         STATE.setRelease(this, PENDING);
     }
 
-    /** Back to never submitted, for a reclaimed item: it may be submitted again, or cancelled. */
+    /**
+     * Back to never submitted, for an item claimed and given ids by a submission that failed before
+     * it queued anything (an {@code Error}): it may be submitted again, or cancelled.
+     */
     void unaccept() {
+        forgetAcceptance();
+        STATE.setRelease(this, UNSUBMITTED);
+    }
+
+    /** Refused for good, for a reclaimed item: as never submitted, but it cannot be submitted again. */
+    void refuse() {
+        forgetAcceptance();
+        STATE.setRelease(this, REFUSED);
+    }
+
+    private void forgetAcceptance() {
         this.pool = null;
         this.id = 0;
         this.account = null;
         this.context = ContextHook.Snapshot.EMPTY;
-        STATE.setRelease(this, UNSUBMITTED);
+    }
+
+    /** The next node of its open queue: {@code null} if it is the last, itself if it has left. */
+    Work<?> queueNext() {
+        return queueNext;
+    }
+
+    /** Links {@code item} behind this node if none is yet; the compare-and-set that queues it. */
+    boolean linkQueueNext(Work<?> item) {
+        return QUEUE_NEXT.compareAndSet(this, null, item);
+    }
+
+    /** Marks this node as having left its open queue (and drops its hold on the nodes after it). */
+    void selfLinkQueueNext() {
+        QUEUE_NEXT.setRelease(this, this);
     }
 
     /** Why this item cannot be submitted, or {@code null} if it can (a look, not a claim). */
@@ -564,6 +601,10 @@ public final class Work<V> implements RunnableFuture<V> {
         }
         if (s == CLAIMED) {
             return "work " + description() + " is being submitted";
+        }
+        if (s == REFUSED) {
+            return "work " + description() + " was refused by a pool that was shut down while it was queued;"
+                    + " it can be run or cancelled but not submitted again";
         }
         if (pool != null) {
             return "work " + id + " was already submitted";
