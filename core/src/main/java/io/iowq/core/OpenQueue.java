@@ -124,26 +124,34 @@ final class OpenQueue implements Iterable<Work<?>> {
 
     /**
      * The pending items, oldest first, weakly consistent (as {@code ConcurrentLinkedQueue}'s): an item
-     * may be taken or end after it was returned. It removes nothing: a cancel ends the item in place.
+     * may be taken or end after it was returned. Each next item is looked for only when asked, from
+     * the last one returned, so an item added meanwhile is seen. It removes nothing: a cancel ends
+     * the item in place.
      */
     @Override
     public Iterator<Work<?>> iterator() {
         return new Iterator<>() {
-            private Work<?> next = pendingFrom(first());
+            /** The item last returned, or {@code null} before the first. */
+            private Work<?> last;
+            /** The item found by {@link #hasNext} and not yet returned. */
+            private Work<?> next;
 
             @Override
             public boolean hasNext() {
+                if (next == null) {
+                    next = pendingFrom(last == null ? first() : successor(last));
+                }
                 return next != null;
             }
 
             @Override
             public Work<?> next() {
-                Work<?> item = next;
-                if (item == null) {
+                if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                next = pendingFrom(successor(item));
-                return item;
+                last = next;
+                next = null;
+                return last;
             }
         };
     }

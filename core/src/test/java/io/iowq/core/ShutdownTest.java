@@ -148,7 +148,8 @@ class ShutdownTest {
     /**
      * Submissions racing {@code shutdownNow}: an item the pool refuses after it was queued is taken
      * back, and must then be as if never submitted (no id, nor any of its links; it runs by hand, or its
-     * cancel ends it), whether or not its own cancel raced it; and the pool's counts balance. The items
+     * cancel ends it), whether or not its own cancel raced it, but refuse to be submitted again (its
+     * node may still be linked in the pool's open queue); and the pool's counts balance. The items
      * are chains of up to 1,000 links, whose acceptance is what lies between the submission's two
      * looks at the pool's state, so that shutdown often falls between them, and the pool's only worker
      * is held by an item until shutdown interrupts it, so that a queued item is still there to take
@@ -160,6 +161,7 @@ class ShutdownTest {
         long seed = Seeds.seed("ShutdownTest.anItemTakenBackAtShutdownIsAsNeverSubmitted");
         SplittableRandom random = new SplittableRandom(seed);
         int roundsTakingBack = 0;
+        int roundsRefusingForGood = 0;
         int round = 0;
         // About 1 round in 20 takes one back here: until 5 have, for at most 30 s.
         long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -168,6 +170,7 @@ class ShutdownTest {
             IoWq pool = new IoWq(Pools.bound(1, 1).build());
             List<String> violations = new ArrayList<>();
             AtomicInteger accepted = new AtomicInteger(1);
+            AtomicInteger refusedForGood = new AtomicInteger();
             CountDownLatch holding = new CountDownLatch(1);
             pool.enqueue(Work.of(() -> { // holds the only worker until shutdownNow interrupts it
                 holding.countDown();
@@ -193,7 +196,7 @@ class ShutdownTest {
                             accepted.addAndGet(chainLength(w));
                         } catch (RejectedExecutionException | IllegalStateException refused) {
                             joinQuietly(cancel);
-                            refusedAsNeverSubmitted(w, true, violations);
+                            refusedForGood.addAndGet(refusedAsNeverSubmitted(pool, w, true, violations));
                             for (Work<?> link = w.next(); link != null; link = link.next()) {
                                 if (link.id() != 0 || link.state() != Work.State.PENDING) {
                                     synchronized (violations) {
@@ -224,14 +227,19 @@ class ShutdownTest {
             IoWqStats stats = pool.stats();
             assertThat(stats.submitted()).as(replay).isEqualTo(accepted.get());
             assertThat(stats.completed() + stats.failed() + stats.cancelled()).as(replay).isEqualTo(stats.submitted());
+            // Every item taken back says so when submitted again (unless its own cancel ended it first).
+            assertThat((long) refusedForGood.get()).as(replay).isLessThanOrEqualTo(takenBack(pool));
             if (takenBack(pool) > 0) {
                 roundsTakingBack++;
+                roundsRefusingForGood += refusedForGood.get() > 0 ? 1 : 0;
             }
         }
         System.out.printf("ShutdownTest: %d of %d rounds took an item back (seed %d)%n", roundsTakingBack, round,
                 seed);
         assertThat(roundsTakingBack).as("rounds that took an item back after it was queued, seed %d", seed)
                 .isPositive();
+        assertThat(roundsRefusingForGood).as("rounds whose taken-back item refused a second submission, seed %d",
+                seed).isPositive();
     }
 
     private static Work<Object> chain(int length) {
@@ -258,11 +266,29 @@ class ShutdownTest {
     }
 
     /**
-     * A refused item is as if never submitted: no id; run by hand ({@code runByHand}) it ends, else its
-     * cancel ends it (if a racing one has not already). What is not so is added to {@code violations}.
+     * A refused item is as if never submitted: no id; submitted to its shut-down pool again (unless
+     * {@code pool} is {@code null}: that counts a rejection), it is refused again and unchanged; run by hand ({@code runByHand}) it ends, else its cancel ends it
+     * (if a racing one has not already). What is not so is added to {@code violations}. Returns how
+     * many items (its links included) the second submission said were refused for good: taken back
+     * after they were queued, they may not be submitted again.
      */
-    private static void refusedAsNeverSubmitted(Work<?> work, boolean runByHand, List<String> violations) {
+    private static int refusedAsNeverSubmitted(IoWq pool, Work<?> work, boolean runByHand, List<String> violations) {
         List<String> found = new ArrayList<>();
+        int refusedForGood = 0;
+        try {
+            if (pool != null) {
+                pool.enqueue(work);
+                found.add("refused, then accepted by its shut-down pool: " + work);
+            }
+        } catch (RejectedExecutionException shutDown) {
+            // refused before it was queued: it could be submitted to another pool
+        } catch (IllegalStateException notAgain) {
+            if (notAgain.getMessage().contains("not submitted again")) {
+                refusedForGood = chainLength(work);
+            } else if (!work.isCancelled()) {
+                found.add("refused, then not submittable for another reason: " + notAgain.getMessage());
+            }
+        }
         if (work.id() != 0 || (work.state() != Work.State.PENDING && !work.isCancelled())) {
             found.add("refused but not as never submitted: " + work);
         }
@@ -277,6 +303,7 @@ class ShutdownTest {
         synchronized (violations) {
             violations.addAll(found);
         }
+        return refusedForGood;
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
@@ -404,7 +431,7 @@ class ShutdownTest {
                 }
                 join(futureCancel);
                 if (!taken) {
-                    refusedAsNeverSubmitted(head, r.nextBoolean(), violations);
+                    refusedAsNeverSubmitted(null, head, r.nextBoolean(), violations);
                     continue;
                 }
                 synchronized (accepted) {
