@@ -754,6 +754,10 @@ public final class IoWq extends AbstractExecutorService {
         return manager.samples();
     }
 
+    Manager manager() {
+        return manager;
+    }
+
     Node[] nodes() {
         return nodes;
     }
