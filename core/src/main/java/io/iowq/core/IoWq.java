@@ -74,7 +74,9 @@ import java.util.function.Predicate;
  *     one final state; whoever wins the final transition counts it and publishes it, once. A
  *     submission claims the item (and every link) on the same field before it counts it submitted,
  *     so a cancel of a never-submitted item, which ends it outside every pool, and its acceptance
- *     cannot both win, and two submissions of one item cannot both accept it.</li>
+ *     cannot both win, and two submissions of one item cannot both accept it. An item a pool takes
+ *     back at shutdown is refused for good: never pending again, so nothing that looked at it
+ *     before can act on it later, and its open-queue node is never linked twice ({@link OpenQueue}).</li>
  * <li><b>Interrupts hit their target.</b> Cancel interrupts a worker only while it holds the end of
  *     the running item it matched (between winning RUNNING to ENDING and publishing CANCELLED). A
  *     worker whose item was ended by someone else waits until that end is published, then clears its

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeoutException;
  * {@code CANCELLED}), by compare-and-set, so every accepted item ends exactly once. Submission
  * and a cancel of a never-submitted item also decide by compare-and-set on the state, so an item
  * is either accepted by a pool (and its end counted there) or ended outside every pool, never both.
+ * An item is submitted once: one that a pool took back at shutdown after queuing it (refused) can be
+ * run by hand or cancelled, but not submitted again.
  *
  * @param <V> the result type
  */
@@ -404,7 +406,8 @@ public final class Work<V> implements RunnableFuture<V> {
     }
 
     /**
-     * Runs this item in the calling thread if it was never submitted to a pool; otherwise does
+     * Runs this item in the calling thread if it was never submitted to a pool (or a pool refused it
+     * after all, at shutdown); otherwise does
      * nothing (a pool runs its items on its workers, and the items {@link IoWq#shutdownNow()} returns
      * have ended as cancelled).
      */
