@@ -87,9 +87,7 @@ final class OpenQueue implements Iterable<Work<?>> {
             if (n.isPending()) {
                 return n;
             }
-            if (HEAD.compareAndSet(this, h, n)) {
-                h.selfLinkQueueNext();
-            }
+            moveHead(h, n); // drop the ended item
         }
     }
 
@@ -106,11 +104,22 @@ final class OpenQueue implements Iterable<Work<?>> {
             if (n == null) {
                 return null;
             }
-            if (n != h && HEAD.compareAndSet(this, h, n)) { // n == h: h left meanwhile; read head again
-                h.selfLinkQueueNext();
+            if (n != h && moveHead(h, n)) { // n == h: h left meanwhile; read head again
                 return n;
             }
         }
+    }
+
+    /**
+     * Moves {@code head} from {@code h} to its next node {@code n}, which thereby leaves the queue; if
+     * this call did it, {@code h} links to itself (invariant 1). Returns whether it did.
+     */
+    private boolean moveHead(Work<?> h, Work<?> n) {
+        if (!HEAD.compareAndSet(this, h, n)) {
+            return false;
+        }
+        h.selfLinkQueueNext();
+        return true;
     }
 
     /** How many pending items are queued, counting no further than {@code limit}. */

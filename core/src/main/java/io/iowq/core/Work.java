@@ -315,7 +315,7 @@ public final class Work<V> implements RunnableFuture<V> {
     public boolean cancel(boolean mayInterruptIfRunning) {
         for (int attempt = 0; ; attempt++) {
             int s = state;
-            if (s == UNSUBMITTED || s == REFUSED) {
+            if (inNoPool(s)) {
                 // Ends outside every pool: a submission's claim and this compare-and-set decide which
                 // comes first, so no pool counts an item it never gets.
                 if (STATE.compareAndSet(this, s, CANCELLED)) {
@@ -413,7 +413,8 @@ public final class Work<V> implements RunnableFuture<V> {
      */
     @Override
     public void run() {
-        if (!STATE.compareAndSet(this, UNSUBMITTED, RUNNING) && !STATE.compareAndSet(this, REFUSED, RUNNING)) {
+        int s = state;
+        if (!inNoPool(s) || !STATE.compareAndSet(this, s, RUNNING)) {
             return;
         }
         try {
@@ -594,6 +595,11 @@ public final class Work<V> implements RunnableFuture<V> {
     /** Marks this node as having left its open queue (and drops its hold on the nodes after it). */
     void selfLinkQueueNext() {
         QUEUE_NEXT.setRelease(this, this);
+    }
+
+    /** Whether state {@code s} belongs to no pool: never submitted, or refused (run or cancelled by hand only). */
+    private static boolean inNoPool(int s) {
+        return s == UNSUBMITTED || s == REFUSED;
     }
 
     /** Why this item cannot be submitted, or {@code null} if it can (a look, not a claim). */
