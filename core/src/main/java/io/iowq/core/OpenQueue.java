@@ -30,35 +30,53 @@ import java.util.NoSuchElementException;
  */
 final class OpenQueue implements Iterable<Work<?>> {
 
-    private static final VarHandle HEAD = Fields.of(MethodHandles.lookup(), "head", Work.class);
-    private static final VarHandle TAIL = Fields.of(MethodHandles.lookup(), "tail", Work.class);
+    private static final VarHandle ENDS = MethodHandles.arrayElementVarHandle(Work[].class);
+    /**
+     * Where {@link #ends} holds the head and the tail: 128 bytes apart, and from the array's ends, at
+     * four bytes a reference (more with uncompressed references).
+     */
+    private static final int HEAD = 32;
+    private static final int TAIL = 2 * HEAD;
 
-    private volatile Work<?> head;
-    /** The last node, or one near it: {@link #offer} moves it at most every other node. */
-    private volatile Work<?> tail;
+    /**
+     * The head and the tail, each alone on its cache lines (and their prefetched neighbours): workers
+     * move the head and submitters the tail, each on every item, and in one line every move would
+     * take the line from the other side. An array, as in {@link Ids}: its elements keep their order,
+     * where HotSpot lays out an object's fields as it likes. The tail is the last node, or one near
+     * it: {@link #offer} moves it at most every other node.
+     */
+    private final Work<?>[] ends = new Work<?>[TAIL + HEAD + 1];
 
     OpenQueue() {
         Work<?> dummy = Work.of(() -> { }).describedAs("open queue head");
-        head = dummy;
-        tail = dummy;
+        ENDS.setRelease(ends, HEAD, dummy);
+        ENDS.setRelease(ends, TAIL, dummy);
+    }
+
+    private Work<?> head() {
+        return (Work<?>) ENDS.getVolatile(ends, HEAD);
+    }
+
+    private Work<?> tail() {
+        return (Work<?>) ENDS.getVolatile(ends, TAIL);
     }
 
     /** Adds an item that was never queued before (from the tail, as {@code ConcurrentLinkedQueue.offer}). */
     void offer(Work<?> item) {
-        for (Work<?> t = tail, p = t; ; ) {
+        for (Work<?> t = tail(), p = t; ; ) {
             Work<?> q = p.queueNext();
             if (q == null) {
                 if (p.linkQueueNext(item)) { // the item is queued
                     if (p != t) {
-                        TAIL.weakCompareAndSet(this, t, item); // two hops behind at most; failure is fine
+                        ENDS.weakCompareAndSet(ends, TAIL, t, item); // two hops behind at most; failure is fine
                     }
                     return;
                 }
                 // another submitter linked first: read p's next again
             } else if (p == q) {
-                p = (t != (t = tail)) ? t : head; // fell off the queue: back on from the tail or the head
+                p = (t != (t = tail())) ? t : head(); // fell off the queue: back on from the tail or the head
             } else {
-                p = (p != t && t != (t = tail)) ? t : q;
+                p = (p != t && t != (t = tail())) ? t : q;
             }
         }
     }
@@ -76,7 +94,7 @@ final class OpenQueue implements Iterable<Work<?>> {
     /** The oldest pending item, left in the queue (ended ones before it are dropped), or {@code null}. */
     Work<?> peek() {
         for (;;) {
-            Work<?> h = head;
+            Work<?> h = head();
             Work<?> n = h.queueNext();
             if (n == null) {
                 return null;
@@ -99,7 +117,7 @@ final class OpenQueue implements Iterable<Work<?>> {
     /** Takes the first node off the queue, whatever its item's state, or {@code null} if none. */
     private Work<?> takeFirst() {
         for (;;) {
-            Work<?> h = head;
+            Work<?> h = head();
             Work<?> n = h.queueNext();
             if (n == null) {
                 return null;
@@ -115,7 +133,7 @@ final class OpenQueue implements Iterable<Work<?>> {
      * this call did it, {@code h} links to itself (invariant 1). Returns whether it did.
      */
     private boolean moveHead(Work<?> h, Work<?> n) {
-        if (!HEAD.compareAndSet(this, h, n)) {
+        if (!ENDS.compareAndSet(ends, HEAD, h, n)) {
             return false;
         }
         h.selfLinkQueueNext();
@@ -168,7 +186,7 @@ final class OpenQueue implements Iterable<Work<?>> {
     /** The first node after {@code head}, or {@code null}. */
     private Work<?> first() {
         for (;;) {
-            Work<?> h = head;
+            Work<?> h = head();
             Work<?> n = h.queueNext();
             if (n != h) {
                 return n;
