@@ -28,9 +28,6 @@ import java.util.function.Predicate;
  */
 final class Account {
 
-    /** How many times a worker with nothing to do looks at the open queue again before it parks. */
-    private static final int IDLE_SPINS = 100;
-
     final IoWq pool;
     final Node node;
     final WorkClass workClass;
@@ -461,7 +458,7 @@ final class Account {
             // observation lag): a worker that finished an item rests instead of taking another.
             surplus = finished != null && running > concurrency;
             if (!surplus && !w.waking) { // a worker on its way takes its first item under the lock
-                Work<?> work = takeOpenIfNoKey(w, IDLE_SPINS);
+                Work<?> work = takeOpenIfNoKey(w);
                 if (work != null) {
                     return work;
                 }
@@ -518,22 +515,16 @@ final class Account {
     }
 
     /**
-     * The lock-free take, for a worker that owns no key while no key head waits (else: null). Before
-     * it gives up, the worker looks again for a moment: tiny tasks handed over one by one arrive a
-     * little slower than a worker runs them, and parking then being woken costs a submitter a lock
-     * and a system call per item. {@code spins}: how many times to look again.
+     * The lock-free take, for a worker that owns no key while no key head waits (else: null). It looks
+     * once and does not spin: a worker that keeps reading the queue's head pulls to its CPU the very
+     * lines a submitter is writing, and on two CPUs it also takes CPU from that submitter (see
+     * docs/benchmarks.md, scenario 1: a spin of 100 looks handed over fewer tasks per second).
      */
-    private Work<?> takeOpenIfNoKey(Worker w, int spins) {
-        for (int look = 0; look <= spins && w.chain == null && queuedHeads == 0; look++) {
-            if (!open.isEmpty()) {
-                Work<?> work = takeOpen(w);
-                if (work != null) {
-                    return work;
-                }
-            }
-            Thread.onSpinWait();
+    private Work<?> takeOpenIfNoKey(Worker w) {
+        if (w.chain != null || queuedHeads != 0 || open.isEmpty()) {
+            return null;
         }
-        return null;
+        return takeOpen(w);
     }
 
     /**
@@ -1277,7 +1268,7 @@ final class Account {
         if (w.current != null) {
             finishCurrent(w);
         }
-        Work<?> open = w.waking ? null : takeOpenIfNoKey(w, 0); // looking again changes nothing a model checker could see
+        Work<?> open = w.waking ? null : takeOpenIfNoKey(w);
         if (open != null) {
             return open;
         }
