@@ -29,7 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  * enough there, and a thread in Java code is not taken as blocked on CPU time alone. It runs again
  * when it makes progress. The period adapts:
  * 1 ms after a change, doubling up to the configured period while nothing changes. While no work
- * waits the manager parks and costs nothing; a submission whose item waits unparks it.
+ * waits the manager parks and costs nothing; a submission whose item waits unparks it (only if it observes).
  */
 final class Manager implements Runnable {
 
@@ -45,6 +45,8 @@ final class Manager implements Runnable {
     private final Map<Account, Long> retryDue = new HashMap<>();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final boolean cpuTime;
+    /** {@code observeBlocking}: whether waiting work gives the manager anything to do. */
+    private final boolean observes;
     private final long maxSampleNanos;
     private final List<Worker> busy = new ArrayList<>();
     private volatile boolean stopped;
@@ -59,6 +61,7 @@ final class Manager implements Runnable {
     Manager(IoWq pool) {
         this.pool = pool;
         this.maxSampleNanos = pool.config.blockingSamplePeriod().toNanos();
+        this.observes = pool.config.observeBlocking();
         this.cpuTime = threads.isThreadCpuTimeSupported() && enableCpuTime();
         this.thread = new Thread(this, pool.config.threadNamePrefix() + "manager");
         thread.setDaemon(true);
@@ -114,7 +117,7 @@ final class Manager implements Runnable {
         long period = MIN_SAMPLE_NANOS;
         while (!stopped) {
             long wake = runRetries(System.nanoTime());
-            if (pool.config.observeBlocking() && workWaits()) {
+            if (observes && workWaits()) {
                 period = sampleBusyWorkers() ? MIN_SAMPLE_NANOS : Math.min(2 * period, maxSampleNanos);
                 LockSupport.parkNanos(this, Math.max(0, Math.min(wake, System.nanoTime() + period) - System.nanoTime()));
             } else {
@@ -133,7 +136,7 @@ final class Manager implements Runnable {
         idlePeriods++;
         idle = true;
         try {
-            if (pool.config.observeBlocking() && workWaits() || stopped) {
+            if (observes && workWaits() || stopped) {
                 return;
             }
             if (deadline == Long.MAX_VALUE) {
@@ -150,10 +153,12 @@ final class Manager implements Runnable {
      * Work was queued that no worker was woken for: start watching the busy workers. Only the
      * submitter that lowers {@code idle} unparks the manager: until the manager runs again (which,
      * with every CPU busy, can take a while) every submission would otherwise make the system call,
-     * and with two submitters on two CPUs that was up to 125,000 a second.
+     * and with two submitters on two CPUs that was up to 125,000 a second. A manager that does not
+     * observe blocking has nothing to do for waiting work, and is not woken for it: it went straight
+     * back to park, to be woken by the next submission (a fifth of a CPU in hand-off).
      */
     void workWaiting() {
-        if (idle && IDLE.compareAndSet(this, true, false)) {
+        if (observes && idle && IDLE.compareAndSet(this, true, false)) {
             submitterWakes.increment();
             LockSupport.unpark(thread);
         }

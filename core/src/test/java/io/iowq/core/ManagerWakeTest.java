@@ -10,24 +10,45 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * Submitters wake the idle manager at most once per time it went idle. While the manager has not
- * yet run after a wake, every submission whose item waits asks for it again; each ask that unparks
- * is a system call, and with two submitters on two CPUs there were up to 125,000 a second.
+ * Submitters wake the idle manager at most once per time it went idle, and never when it does not
+ * observe blocking. While the manager has not yet run after a wake, every submission whose item waits
+ * asks for it again; each ask that unparks is a system call, and with two submitters on two CPUs there
+ * were up to 125,000 a second. A manager that does not observe has nothing to do for waiting work: it
+ * parked again at once, and each next submission woke it (a fifth of a CPU in hand-off).
  */
 class ManagerWakeTest {
 
     @Test
     void submittersWakeTheIdleManagerAtMostOncePerIdlePeriod() throws Exception {
+        Wakes w = burstsBehindABusyWorker(true);
+        assertThat(w.wakes).as("manager woken by submitters (in %d idle periods)", w.idlePeriods).isPositive()
+                .isLessThanOrEqualTo(w.idlePeriods + 1);
+    }
+
+    @Test
+    void submittersNeverWakeAManagerThatDoesNotObserveBlocking() throws Exception {
+        Wakes w = burstsBehindABusyWorker(false);
+        assertThat(w.wakes).as("manager woken by submitters").isZero();
+        assertThat(w.idlePeriods).as("times the manager went idle again").isZero();
+    }
+
+    private record Wakes(long wakes, long idlePeriods) {
+    }
+
+    /**
+     * 20 rounds: a burst from four threads of 2,000 items each, every one of which waits behind the
+     * only worker (held by a CPU-bound item, never observed blocked) and asks for the manager; then the
+     * worker runs the burst dry, and the manager goes idle again. Returns the manager's counts over it.
+     */
+    private static Wakes burstsBehindABusyWorker(boolean observeBlocking) throws Exception {
         IoWq pool = new IoWq(IoWqConfig.builder().nodes(1).concurrency(WorkClass.BOUND, 1)
-                .maxWorkers(WorkClass.BOUND, 1).threadNamePrefix("manager-wake-").build());
+                .maxWorkers(WorkClass.BOUND, 1).observeBlocking(observeBlocking).threadNamePrefix("manager-wake-").build());
         AtomicBoolean release = new AtomicBoolean();
         CountDownLatch busy = new CountDownLatch(1);
         try {
-            pool.execute(() -> { // the only worker spins (CPU-bound: never observed blocked)
+            pool.execute(() -> {
                 busy.countDown();
-                while (!release.get()) {
-                    Thread.onSpinWait();
-                }
+                spinUntil(release);
             });
             assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
             // Periods before wakes here, wakes before periods at the end: then every wake counted in
@@ -35,8 +56,6 @@ class ManagerWakeTest {
             Manager manager = pool.manager();
             long periodsBefore = manager.idlePeriods();
             long wakesBefore = manager.submitterWakes();
-            // Each round: a burst from four threads, each of whose items waits for the worker and asks
-            // for the manager; then the worker runs the burst dry, and the manager goes idle again.
             for (int round = 0; round < 20; round++) {
                 List<Thread> submitters = new ArrayList<>();
                 for (int t = 0; t < 4; t++) {
@@ -54,20 +73,20 @@ class ManagerWakeTest {
                 release.set(true);
                 awaitDrained(pool);
                 release.set(false);
-                pool.execute(() -> {
-                    while (!release.get()) {
-                        Thread.onSpinWait();
-                    }
-                });
+                pool.execute(() -> spinUntil(release));
             }
             long wakes = manager.submitterWakes() - wakesBefore;
-            long idlePeriods = manager.idlePeriods() - periodsBefore;
-            assertThat(wakes).as("manager woken by submitters (in %d idle periods)", idlePeriods).isPositive()
-                    .isLessThanOrEqualTo(idlePeriods + 1);
+            return new Wakes(wakes, manager.idlePeriods() - periodsBefore);
         } finally {
             release.set(true);
             pool.shutdownNow();
             assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    private static void spinUntil(AtomicBoolean release) {
+        while (!release.get()) {
+            Thread.onSpinWait();
         }
     }
 
