@@ -29,7 +29,8 @@ class ManagerWakeTest {
     void submittersNeverWakeAManagerThatDoesNotObserveBlocking() throws Exception {
         Wakes w = burstsBehindABusyWorker(false);
         assertThat(w.wakes).as("manager woken by submitters").isZero();
-        assertThat(w.idlePeriods).as("times the manager went idle again").isZero();
+        // Without the fix it went idle again after every wake; a park may return spuriously now and then.
+        assertThat(w.idlePeriods).as("times the manager went idle again").isLessThan(10);
     }
 
     private record Wakes(long wakes, long idlePeriods) {
@@ -51,9 +52,10 @@ class ManagerWakeTest {
                 spinUntil(release);
             });
             assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+            Manager manager = pool.manager();
+            awaitFirstIdle(manager); // else its first park, which may come late, counts as one
             // Periods before wakes here, wakes before periods at the end: then every wake counted in
             // between ended a period counted in between, or the one period already begun.
-            Manager manager = pool.manager();
             long periodsBefore = manager.idlePeriods();
             long wakesBefore = manager.submitterWakes();
             for (int round = 0; round < 20; round++) {
@@ -88,6 +90,14 @@ class ManagerWakeTest {
         while (!release.get()) {
             Thread.onSpinWait();
         }
+    }
+
+    private static void awaitFirstIdle(Manager manager) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (manager.idlePeriods() == 0 && System.nanoTime() - deadline < 0) {
+            Thread.sleep(1);
+        }
+        assertThat(manager.idlePeriods()).as("times the manager went idle before the bursts").isPositive();
     }
 
     private static void awaitDrained(IoWq pool) throws InterruptedException {
