@@ -1,10 +1,6 @@
 package io.iowq.bench;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -90,28 +86,6 @@ public final class HandOffDriver {
 
     /** Voluntary and involuntary context switches of the process's live threads (Linux; 0 elsewhere). */
     private static long contextSwitches() {
-        long sum = 0;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-            for (Path task : tasks) {
-                sum += switchesOf(task.resolve("status"));
-            }
-        } catch (IOException e) {
-            return 0;
-        }
-        return sum;
-    }
-
-    private static long switchesOf(Path status) {
-        try {
-            long sum = 0;
-            for (String line : Files.readAllLines(status)) {
-                if (line.contains("ctxt_switches:")) {
-                    sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-                }
-            }
-            return sum;
-        } catch (IOException | RuntimeException e) { // the thread ended meanwhile
-            return 0;
-        }
+        return ThreadSwitches.of(name -> true, true).stream().mapToLong(Long::longValue).sum();
     }
 }

@@ -6,13 +6,10 @@ import io.iowq.core.IoWqStats;
 import io.iowq.core.Work;
 import io.iowq.core.WorkClass;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -123,28 +120,8 @@ final class SamplingCostScenario {
      */
     static long voluntarySwitches(String name) {
         String comm = name.length() > 15 ? name.substring(0, 15) : name;
-        long found = -1;
-        int matches = 0;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-            for (Path task : tasks) {
-                try {
-                    if (!Files.readString(task.resolve("comm")).trim().equals(comm)) {
-                        continue;
-                    }
-                    for (String line : Files.readAllLines(task.resolve("status"))) {
-                        if (line.startsWith("voluntary_ctxt_switches:")) {
-                            found = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-                            matches++;
-                        }
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // the thread ended while we looked
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return matches == 1 ? found : -1;
+        List<Long> counts = ThreadSwitches.of(comm::equals, false);
+        return counts.size() == 1 ? counts.get(0) : -1;
     }
 
     private static void awaitRelease(CountDownLatch release) {
