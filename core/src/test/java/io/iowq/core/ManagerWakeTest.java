@@ -92,19 +92,12 @@ class ManagerWakeTest {
         }
     }
 
-    private static void awaitFirstIdle(Manager manager) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (manager.idlePeriods() == 0 && System.nanoTime() - deadline < 0) {
-            Thread.sleep(1);
-        }
-        assertThat(manager.idlePeriods()).as("times the manager went idle before the bursts").isPositive();
+    private static void awaitFirstIdle(Manager manager) {
+        Pools.eventually().untilAsserted(() -> assertThat(manager.idlePeriods())
+                .as("times the manager went idle before the bursts").isPositive());
     }
 
-    private static void awaitDrained(IoWq pool) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (pool.stats().pending() > 0 && System.nanoTime() - deadline < 0) {
-            Thread.sleep(1);
-        }
-        assertThat(pool.stats().pending()).isZero();
+    private static void awaitDrained(IoWq pool) {
+        Pools.eventually().untilAsserted(() -> assertThat(pool.stats().pending()).isZero());
     }
 }
