@@ -33,6 +33,11 @@ final class Account {
     final WorkClass workClass;
     final ReentrantLock lock = new ReentrantLock();
 
+    /** An item that ran shorter than this beside another active worker lets its worker stand by. */
+    static final long SHORT_ITEM_NANOS = 20_000;
+    /** How long a standing worker parks before it looks at the open queue again. */
+    static final long STANDBY_NANOS = 50_000;
+
     /** Runnable unhashed items, lock-free: offered by submitters, polled by workers. */
     private final OpenQueue open = new OpenQueue();
 
@@ -59,6 +64,11 @@ final class Account {
      * A burst then costs its submitter one wake instead of one per worker.
      */
     private volatile int waking;
+    /**
+     * Running workers that stand by ({@link #standBy}): counted in {@code running}, taking nothing
+     * while another worker keeps up with tiny items, looking again every {@link #STANDBY_NANOS}.
+     */
+    private volatile int standing;
     /** Items in the run queue and the key chains (not the open queue). */
     private volatile int pending;
     private int workerSerial;
@@ -450,14 +460,16 @@ final class Account {
      */
     Work<?> next(Worker w, Work<?> finished, Work<?> link) {
         boolean surplus = false;
+        boolean stand = false;
         if (link == null) {
             if (finished != null) {
                 finishCurrent(w);
+                stand = ranShortBesideOthers(w);
             }
             // More run than the target (blocked workers came back, or the pool grew to make up for
             // observation lag): a worker that finished an item rests instead of taking another.
             surplus = finished != null && running > concurrency;
-            if (!surplus && !w.waking) { // a worker on its way takes its first item under the lock
+            if (!surplus && !stand && !w.waking) { // a worker on its way takes its first item under the lock
                 Work<?> work = takeOpenIfNoKey(w);
                 if (work != null) {
                     return work;
@@ -472,6 +484,9 @@ final class Account {
                 finishCurrent(w);
             }
             surplus = surplus && running > concurrency;
+            if (stand && !surplus) {
+                standBy(w);
+            }
             for (;;) {
                 setWaking(w, false); // it looks at the queues now (a worker activated while parked too)
                 Work<?> work = surplus ? null : takeWork(w, link);
@@ -545,6 +560,93 @@ final class Account {
         }
     }
 
+    /**
+     * Whether the item {@code w} just finished ran shorter than {@link #SHORT_ITEM_NANOS} while
+     * another worker was active (the clock is read only then: a lone worker reads none).
+     */
+    private boolean ranShortBesideOthers(Worker w) {
+        long tookAt = w.tookAt;
+        w.tookAt = 0;
+        return tookAt != 0 && w.chain == null && System.nanoTime() - tookAt < SHORT_ITEM_NANOS;
+    }
+
+    /** Whether another worker than {@code w} (which runs) is active: running and not standing by. */
+    private boolean othersActive() {
+        return running - standing > 1;
+    }
+
+    /**
+     * Stands by instead of taking, after a tiny item, while another worker is active and open work
+     * waits: two workers taking tiny items at once, each beside a submitter on its own CPU, pass every
+     * item's cache lines between the CPUs and hand over a fraction of what one does alone (see
+     * docs/benchmarks.md, scenario 1). The worker stays counted running (so no submitter wakes a
+     * worker for it) and parks for {@link #STANDBY_NANOS} at a time; it goes on to take when the
+     * oldest waiting item is still the one it saw before it parked (the active workers do not keep
+     * up), when nothing waits (it goes idle as usual), when no other worker is active, or at shutdown.
+     * So an item waits for a standing worker at most about one standby period longer than it would
+     * have. Called and returns with the lock held.
+     */
+    private void standBy(Worker w) {
+        if (!startStandingBy(w)) {
+            return;
+        }
+        do {
+            unlock();
+            try {
+                LockSupport.parkNanos(this, STANDBY_NANOS);
+            } finally {
+                lock.lock();
+            }
+            Thread.interrupted(); // as in parkIdle
+        } while (keepStandingBy(w));
+    }
+
+    /** Starts standing by if open work waits and another worker is active; returns whether it did. */
+    private boolean startStandingBy(Worker w) {
+        Work<?> oldest = oldestOpenIfNoKey();
+        if (oldest == null || !othersActive()) {
+            return false;
+        }
+        w.standing = true;
+        w.standingSaw = oldest;
+        w.endOfLastItem = 0; // its next item's start is not its last item's end
+        standing++;
+        return true;
+    }
+
+    /**
+     * After a standby period: goes on standing (returns {@code true}) if the active workers took the
+     * item it saw last and more waits; else stops standing by, to take or go idle.
+     */
+    private boolean keepStandingBy(Worker w) {
+        Work<?> oldest = oldestOpenIfNoKey();
+        if (oldest != null && oldest != w.standingSaw && running - standing > 0 && !pool.isShutdown()) {
+            w.standingSaw = oldest;
+            return true;
+        }
+        w.standing = false;
+        w.standingSaw = null;
+        standing--;
+        return false;
+    }
+
+    /** The oldest waiting open item, if no key head waits (a worker standing by takes a key head at once). */
+    private Work<?> oldestOpenIfNoKey() {
+        return runQueue.isEmpty() ? open.peek() : null;
+    }
+
+    /** Unparks the workers standing by, for them to look now (a worker stopped being active). */
+    private void callStandingWorkers() {
+        if (standing == 0) {
+            return;
+        }
+        for (Worker worker : workers) {
+            if (worker.standing) {
+                toUnpark.add(worker.thread);
+            }
+        }
+    }
+
     /** Starts {@code candidate} on {@code w}; {@code false} if it was cancelled while it waited. */
     private boolean startOn(Worker w, Work<?> candidate) {
         // Before the start, which publishes it: a Future.cancel that sees the item running finds its
@@ -556,6 +658,7 @@ final class Account {
         if (pool.recordTimes) {
             candidate.startedAt(w.startClock(candidate));
         }
+        w.tookAt = othersActive() ? System.nanoTime() : 0;
         w.took(candidate);
         return true;
     }
@@ -788,6 +891,7 @@ final class Account {
         w.blocked = true;
         w.observedBlocked = observed;
         setRunning(w, false);
+        callStandingWorkers();
         if (observed) {
             wakeToMakeUpForLag();
         } else {
@@ -1034,6 +1138,7 @@ final class Account {
     void wakeAllForShutdown() {
         lock.lock();
         try {
+            callStandingWorkers();
             for (Worker w; (w = freeList.pollFirst()) != null; ) {
                 w.free = false;
                 setRunning(w, true);
@@ -1210,6 +1315,15 @@ final class Account {
             if (runningWorkers != running) {
                 return "running is " + running + " but " + runningWorkers + " workers are running";
             }
+            long standingWorkers = workers.stream().filter(w -> w.standing).count();
+            if (standingWorkers != standing) {
+                return "standing is " + standing + " but " + standingWorkers + " workers stand by";
+            }
+            for (Worker w : workers) {
+                if (w.standing && (!w.running || w.free || w.waking || w.current != null)) {
+                    return w + ": stands by but is not running, is free, on its way or in work";
+                }
+            }
             long wakingWorkers = workers.stream().filter(w -> w.waking).count();
             if (wakingWorkers != waking || workers.stream().anyMatch(w -> w.waking && !w.running)) {
                 return "waking is " + waking + " but " + wakingWorkers + " workers are on their way (all running)";
@@ -1257,23 +1371,34 @@ final class Account {
      * parking. A free worker that no submitter activated takes nothing, as a parked thread would not wake.
      */
     Work<?> stepWithoutThread(Worker w) {
+        boolean stoodBy;
         lock.lock();
         try {
             if (w.free) {
                 return null;
             }
+            stoodBy = w.standing; // one standby period ends with this turn
+            if (stoodBy && keepStandingBy(w)) {
+                return null;
+            }
         } finally {
-            lock.unlock();
+            unlock();
         }
+        boolean stand = false;
         if (w.current != null) {
             finishCurrent(w);
+            stand = w.tookAt != 0 && w.chain == null; // every item of the model is tiny
+            w.tookAt = 0;
         }
-        Work<?> open = w.waking ? null : takeOpenIfNoKey(w);
+        Work<?> open = stoodBy || stand || w.waking ? null : takeOpenIfNoKey(w);
         if (open != null) {
             return open;
         }
         lock.lock();
         try {
+            if (stand && startStandingBy(w)) {
+                return null;
+            }
             for (;;) {
                 setWaking(w, false);
                 Work<?> work = takeWork(w, null);

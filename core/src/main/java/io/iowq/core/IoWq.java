@@ -59,12 +59,21 @@ import java.util.function.Predicate;
  *     waits while fewer than the target run, a worker could be had, and none is on its way; and a
  *     burst costs its submitter one wake, not one per worker. Wakes are unparked after the lock is
  *     dropped, so the woken thread does not run into the lock its waker still holds.</li>
- * <li><b>{@code running}</b> counts the workers that are in work and not blocked, or on their way to
- *     take work. It rises when a worker is created (before its thread starts), activated from the
+ * <li><b>{@code running}</b> counts the workers that are in work and not blocked, on their way to
+ *     take work, or standing by. It rises when a worker is created (before its thread starts), activated from the
  *     free list, or unblocked; it falls when a worker parks, blocks (told by {@link Blocking} or
  *     observed by the {@link Manager}) or exits. A submission wakes or creates a worker only while
  *     {@code running < concurrency} (or the item is {@code CONCURRENT}), so CPU-bound work holds the
  *     class near its concurrency target and blocked work lets it grow up to {@code maxWorkers}.</li>
+ * <li><b>One worker keeps up with tiny items.</b> A worker that finished an item shorter than
+ *     20 µs while another worker was active, and finds open work waiting, <i>stands by</i> instead
+ *     of taking: still counted running (so no submitter wakes a worker for the work it leaves), it
+ *     takes nothing and looks again every 50 µs, and takes as soon as a look finds the oldest waiting
+ *     item unchanged since its last look (the active workers fell behind), nothing waiting (it goes
+ *     idle), no other worker active, or the pool shut down; a worker that blocks calls it at once.
+ *     So an item waits at most about one standby period longer than the wake rule alone would
+ *     let it, and two workers do not take tiny items at once while one keeps up (on two CPUs that
+ *     passes every item's cache lines between them and hands over a fraction as much).</li>
  * <li><b>Keys.</b> A {@link KeyChain} exists exactly while its key has work: either its head is in
  *     the run queue and nobody owns it, or one worker owns it and is running one of its items. The
  *     run queue holds only runnable items, so no worker ever scans past blocked hashed work, and two

@@ -60,6 +60,16 @@ final class Worker implements Runnable {
     /** When its last item ended, if times are recorded and it has not idled since: the next one's start. */
     long endOfLastItem;
 
+    /** Standing by while another worker keeps up ({@code Account.standBy}); written under the lock. */
+    boolean standing;
+    /** The oldest waiting item when it last looked while standing by; under the lock. */
+    Work<?> standingSaw;
+    /**
+     * When it took its current item, if another worker was active then (else 0): an item that ran
+     * shorter than {@code Account.SHORT_ITEM_NANOS} beside another worker lets this one stand by.
+     */
+    long tookAt;
+
     /** The item the manager saw this worker in at its last look (written under the lock). */
     Work<?> sampleWork;
 

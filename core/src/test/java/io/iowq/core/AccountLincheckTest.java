@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
  *     {@code Future.cancel} racing outside the lock) and take wins;</li>
  * <li>free-list wake against park: a worker on the free list is not counted running, and runnable
  *     work never sits in the queue while no worker runs (no lost wake-up);</li>
+ * <li>standing by: a worker that stands by is running, holds no item, is neither free nor on its
+ *     way, and is counted once (a worker's turn plays one standby period);</li>
  * <li>a burst's wake passed on: runnable work never waits while fewer than the concurrency target
  *     run, a worker is free, and none is on its way (a submitter that saw one on its way woke
  *     nobody, so that one must wake the next).</li>
