@@ -33,10 +33,16 @@ final class Account {
     final WorkClass workClass;
     final ReentrantLock lock = new ReentrantLock();
 
-    /** An item that ran shorter than this beside another active worker lets its worker stand by. */
-    static final long SHORT_ITEM_NANOS = 20_000;
+    /** An item that ran shorter than this beside another active worker may let its worker stand by: a hand-off, not work. */
+    static final long SHORT_ITEM_NANOS = 2_000;
     /** How long a standing worker parks before it looks at the open queue again. */
     static final long STANDBY_NANOS = 50_000;
+    /**
+     * Workers time one item in four (by id), and only while another worker is active, to decide
+     * whether to stand by: two clock reads, a look at the queue's head and one at the id counter,
+     * on items that may last a few hundred nanoseconds.
+     */
+    static final int STANDBY_CHECK_MASK = 3;
 
     /** Runnable unhashed items, lock-free: offered by submitters, polled by workers. */
     private final OpenQueue open = new OpenQueue();
@@ -69,6 +75,8 @@ final class Account {
      * while another worker keeps up with tiny items, looking again every {@link #STANDBY_NANOS}.
      */
     private volatile int standing;
+    /** How many times a worker started standing by (for tests and diagnostics); under the lock. */
+    private long standbys;
     /** Items in the run queue and the key chains (not the open queue). */
     private volatile int pending;
     private int workerSerial;
@@ -464,7 +472,7 @@ final class Account {
         if (link == null) {
             if (finished != null) {
                 finishCurrent(w);
-                stand = ranShortBesideOthers(w);
+                stand = ranShortBesideOthers(w) && mayStandBy(w);
             }
             // More run than the target (blocked workers came back, or the pool grew to make up for
             // observation lag): a worker that finished an item rests instead of taking another.
@@ -567,7 +575,29 @@ final class Account {
     private boolean ranShortBesideOthers(Worker w) {
         long tookAt = w.tookAt;
         w.tookAt = 0;
-        return tookAt != 0 && w.chain == null && System.nanoTime() - tookAt < SHORT_ITEM_NANOS;
+        if (tookAt == 0 || w.chain != null) {
+            return false;
+        }
+        long ran = System.nanoTime() - tookAt;
+        w.lastItemNanos = Math.max(ran, 1);
+        return ran < SHORT_ITEM_NANOS;
+    }
+
+    /** A hint, without the lock: whether open work waits that one active worker would soon be through. */
+    private boolean mayStandBy(Worker w) {
+        Work<?> oldest = queuedHeads == 0 ? open.peek() : null;
+        return oldest != null && !backlogOutlastsStandby(w, oldest);
+    }
+
+    /**
+     * Whether the open work that waits, from {@code oldest} on, would keep one worker busy for longer
+     * than a standby period at the pace of {@code w}'s last item: then a second worker is worth
+     * having, and {@code w} takes instead of standing by. The count is from ids, which every item of
+     * the pool takes (keyed ones and other accounts' too), so it errs towards taking.
+     */
+    private boolean backlogOutlastsStandby(Worker w, Work<?> oldest) {
+        long waiting = pool.issuedIds() - oldest.id + 1;
+        return waiting * w.lastItemNanos >= STANDBY_NANOS;
     }
 
     /** Whether another worker than {@code w} (which runs) is active: running and not standing by. */
@@ -576,15 +606,17 @@ final class Account {
     }
 
     /**
-     * Stands by instead of taking, after a tiny item, while another worker is active and open work
-     * waits: two workers taking tiny items at once, each beside a submitter on its own CPU, pass every
-     * item's cache lines between the CPUs and hand over a fraction of what one does alone (see
+     * Stands by instead of taking, after a tiny item, while another worker is active and the open
+     * work that waits is what it would soon be through ({@link #backlogOutlastsStandby}): two
+     * workers taking tiny items at once, each beside a submitter on its own CPU, pass every item's
+     * cache lines between the CPUs and hand over a fraction of what one does alone (see
      * docs/benchmarks.md, scenario 1). The worker stays counted running (so no submitter wakes a
      * worker for it) and parks for {@link #STANDBY_NANOS} at a time; it goes on to take when the
-     * oldest waiting item is still the one it saw before it parked (the active workers do not keep
-     * up), when nothing waits (it goes idle as usual), when no other worker is active, or at shutdown.
-     * So an item waits for a standing worker at most about one standby period longer than it would
-     * have. Called and returns with the lock held.
+     * oldest waiting item is still the one it saw before it parked (the active workers are stuck),
+     * when more waits than they would soon be through (they fall behind), when nothing waits (it
+     * goes idle as usual), when no other worker is active, or at shutdown. So an item waits for a
+     * standing worker at most about one standby period longer than it would have. Called and
+     * returns with the lock held.
      */
     private void standBy(Worker w) {
         if (!startStandingBy(w)) {
@@ -604,23 +636,26 @@ final class Account {
     /** Starts standing by if open work waits and another worker is active; returns whether it did. */
     private boolean startStandingBy(Worker w) {
         Work<?> oldest = oldestOpenIfNoKey();
-        if (oldest == null || !othersActive()) {
+        if (oldest == null || !othersActive() || backlogOutlastsStandby(w, oldest)) {
             return false;
         }
         w.standing = true;
         w.standingSaw = oldest;
         w.endOfLastItem = 0; // its next item's start is not its last item's end
         standing++;
+        standbys++;
         return true;
     }
 
     /**
      * After a standby period: goes on standing (returns {@code true}) if the active workers took the
-     * item it saw last and more waits; else stops standing by, to take or go idle.
+     * item it saw last and what waits now is not more than they will soon be through; else stops
+     * standing by, to take or go idle.
      */
     private boolean keepStandingBy(Worker w) {
         Work<?> oldest = oldestOpenIfNoKey();
-        if (oldest != null && oldest != w.standingSaw && running - standing > 0 && !pool.isShutdown()) {
+        if (oldest != null && oldest != w.standingSaw && running - standing > 0 && !pool.isShutdown()
+                && !backlogOutlastsStandby(w, oldest)) {
             w.standingSaw = oldest;
             return true;
         }
@@ -633,6 +668,16 @@ final class Account {
     /** The oldest waiting open item, if no key head waits (a worker standing by takes a key head at once). */
     private Work<?> oldestOpenIfNoKey() {
         return runQueue.isEmpty() ? open.peek() : null;
+    }
+
+    /** How many times a worker of this account started standing by. */
+    long standbys() {
+        lock.lock();
+        try {
+            return standbys;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Unparks the workers standing by, for them to look now (a worker stopped being active). */
@@ -658,7 +703,7 @@ final class Account {
         if (pool.recordTimes) {
             candidate.startedAt(w.startClock(candidate));
         }
-        w.tookAt = othersActive() ? System.nanoTime() : 0;
+        w.tookAt = (candidate.id & STANDBY_CHECK_MASK) == 0 && othersActive() ? System.nanoTime() : 0;
         w.took(candidate);
         return true;
     }
@@ -1387,8 +1432,9 @@ final class Account {
         boolean stand = false;
         if (w.current != null) {
             finishCurrent(w);
-            stand = w.tookAt != 0 && w.chain == null; // every item of the model is tiny
+            stand = w.tookAt != 0 && w.chain == null; // every item of the model is tiny: 1 ns
             w.tookAt = 0;
+            w.lastItemNanos = 1;
         }
         Work<?> open = stoodBy || stand || w.waking ? null : takeOpenIfNoKey(w);
         if (open != null) {

@@ -66,14 +66,17 @@ import java.util.function.Predicate;
  *     {@code running < concurrency} (or the item is {@code CONCURRENT}), so CPU-bound work holds the
  *     class near its concurrency target and blocked work lets it grow up to {@code maxWorkers}.</li>
  * <li><b>One worker keeps up with tiny items.</b> A worker that finished an item shorter than
- *     20 µs while another worker was active, and finds open work waiting, <i>stands by</i> instead
- *     of taking: still counted running (so no submitter wakes a worker for the work it leaves), it
- *     takes nothing and looks again every 50 µs, and takes as soon as a look finds the oldest waiting
- *     item unchanged since its last look (the active workers fell behind), nothing waiting (it goes
- *     idle), no other worker active, or the pool shut down; a worker that blocks calls it at once.
- *     So an item waits at most about one standby period longer than the wake rule alone would
- *     let it, and two workers do not take tiny items at once while one keeps up (on two CPUs that
- *     passes every item's cache lines between them and hands over a fraction as much).</li>
+ *     2 µs while another worker was active (one item in four is timed, and only then), and finds
+ *     open work waiting that the active one would be through within a standby period (50 µs, at
+ *     the pace of that item), <i>stands by</i> instead of taking: still counted running (so no
+ *     submitter wakes a worker for the work it leaves), it takes nothing and looks again every
+ *     50 µs. It takes as soon as a look finds the oldest waiting item unchanged since its last look
+ *     (the active workers are stuck), more waiting than they would soon be through (they fall
+ *     behind), nothing waiting (it goes idle), no other worker active, or the pool shut down; a
+ *     worker that blocks calls it at once. So an item waits at most about one standby period longer
+ *     than the wake rule alone would let it, and two workers do not take tiny items at once while
+ *     one keeps up (on two CPUs that passes every item's cache lines between them and hands over a
+ *     fraction as much).</li>
  * <li><b>Keys.</b> A {@link KeyChain} exists exactly while its key has work: either its head is in
  *     the run queue and nobody owns it, or one worker owns it and is running one of its items. The
  *     run queue holds only runnable items, so no worker ever scans past blocked hashed work, and two
@@ -767,6 +770,11 @@ public final class IoWq extends AbstractExecutorService {
 
     Manager manager() {
         return manager;
+    }
+
+    /** How many ids were handed out: the newest item's id. */
+    long issuedIds() {
+        return ids.issued();
     }
 
     Node[] nodes() {

@@ -69,6 +69,8 @@ final class Worker implements Runnable {
      * shorter than {@code Account.SHORT_ITEM_NANOS} beside another worker lets this one stand by.
      */
     long tookAt;
+    /** How long its last item ran, when measured (see {@code tookAt}); the pace a standby is judged by. */
+    long lastItemNanos;
 
     /** The item the manager saw this worker in at its last look (written under the lock). */
     Work<?> sampleWork;
