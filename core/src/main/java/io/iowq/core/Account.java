@@ -33,7 +33,7 @@ final class Account {
     final WorkClass workClass;
     final ReentrantLock lock = new ReentrantLock();
 
-    /** An item that ran shorter than this beside another active worker may let its worker stand by: a hand-off, not work. */
+    /** An item that ran shorter than this beside another active worker may let its worker stand by (a hand-off). */
     static final long SHORT_ITEM_NANOS = 2_000;
     /** How long a standing worker parks before it looks at the open queue again. */
     static final long STANDBY_NANOS = 50_000;

@@ -60,8 +60,8 @@ import java.util.function.Predicate;
  *     burst costs its submitter one wake, not one per worker. Wakes are unparked after the lock is
  *     dropped, so the woken thread does not run into the lock its waker still holds.</li>
  * <li><b>{@code running}</b> counts the workers that are in work and not blocked, on their way to
- *     take work, or standing by. It rises when a worker is created (before its thread starts), activated from the
- *     free list, or unblocked; it falls when a worker parks, blocks (told by {@link Blocking} or
+ *     take work, or standing by. It rises when a worker is created (before its thread starts),
+ *     activated from the free list, or unblocked; it falls when a worker parks, blocks (told by {@link Blocking} or
  *     observed by the {@link Manager}) or exits. A submission wakes or creates a worker only while
  *     {@code running < concurrency} (or the item is {@code CONCURRENT}), so CPU-bound work holds the
  *     class near its concurrency target and blocked work lets it grow up to {@code maxWorkers}.</li>

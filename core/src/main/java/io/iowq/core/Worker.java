@@ -65,8 +65,9 @@ final class Worker implements Runnable {
     /** The oldest waiting item when it last looked while standing by; under the lock. */
     Work<?> standingSaw;
     /**
-     * When it took its current item, if another worker was active then (else 0): an item that ran
-     * shorter than {@code Account.SHORT_ITEM_NANOS} beside another worker lets this one stand by.
+     * When it took its current item, if the item is one of those timed (one in four, by id) and
+     * another worker was active then, else 0: an item that ran shorter than
+     * {@code Account.SHORT_ITEM_NANOS} beside another worker may let this one stand by.
      */
     long tookAt;
     /** How long its last item ran, when measured (see {@code tookAt}); the pace a standby is judged by. */
