@@ -614,9 +614,9 @@ final class Account {
      * worker for it) and parks for {@link #STANDBY_NANOS} at a time; it goes on to take when the
      * oldest waiting item is still the one it saw before it parked (the active workers are stuck),
      * when more waits than they would soon be through (they fall behind), when nothing waits (it
-     * goes idle as usual), when no other worker is active, or at shutdown. So an item waits for a
-     * standing worker at most about one standby period longer than it would have. Called and
-     * returns with the lock held.
+     * goes idle as usual), when no other worker is active, or at shutdown. Meant to bound an item's
+     * extra wait by about one standby period; it does not yet beside a stuck worker (a known defect,
+     * docs/architecture.md). Called and returns with the lock held.
      */
     private void standBy(Worker w) {
         if (!startStandingBy(w)) {

@@ -73,8 +73,9 @@ import java.util.function.Predicate;
  *     50 µs. It takes as soon as a look finds the oldest waiting item unchanged since its last look
  *     (the active workers are stuck), more waiting than they would soon be through (they fall
  *     behind), nothing waiting (it goes idle), no other worker active, or the pool shut down; a
- *     worker that blocks calls it at once. So an item waits at most about one standby period longer
- *     than the wake rule alone would let it, and two workers do not take tiny items at once while
+ *     worker that blocks calls it at once. This is meant to keep an item's extra wait
+ *     to about one standby period (not yet true beside a stuck worker: a known defect, see
+ *     docs/architecture.md), and two workers do not take tiny items at once while
  *     one keeps up (on two CPUs that passes every item's cache lines between them and hands over a
  *     fraction as much).</li>
  * <li><b>Keys.</b> A {@link KeyChain} exists exactly while its key has work: either its head is in

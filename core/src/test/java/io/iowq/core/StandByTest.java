@@ -52,8 +52,9 @@ class StandByTest {
     }
 
     /**
-     * Short items by the thousand, all queued while both workers are busy: one worker would not be through them within
-     * a standby period, so the second worker must not stand by while the first takes them one by one
+     * Short items by the thousand, all queued while both workers are busy: one worker would not be
+     * through them within a standby period, so the second worker must not stand by while the first
+     * takes them one by one
      * (it would if a moving head were all it looked at: once the JIT is warm, one of them then ran
      * under 1% of them). Each worker's share is counted; the smaller must be a real one.
      */
@@ -75,7 +76,7 @@ class StandByTest {
         CountDownLatch done = new CountDownLatch(items);
         for (int i = 0; i < items; i++) {
             pool.execute(() -> {
-                spin(800);
+                Races.spin(800);
                 ranBy.computeIfAbsent(Thread.currentThread().getName(), name -> new LongAdder()).increment();
                 done.countDown();
             });
@@ -86,12 +87,5 @@ class StandByTest {
         Map<String, Long> counts = new TreeMap<>();
         ranBy.forEach((name, n) -> counts.put(name, n.sum()));
         return counts;
-    }
-
-    private static void spin(long nanos) {
-        long end = System.nanoTime() + nanos;
-        while (System.nanoTime() - end < 0) {
-            Thread.onSpinWait();
-        }
     }
 }
