@@ -38,11 +38,20 @@ final class Account {
     /** How long a standing worker parks before it looks at the open queue again. */
     static final long STANDBY_NANOS = 50_000;
     /**
+     * After a standby period in vain (the active workers took nothing, or fell behind), no worker of
+     * the account stands by for this long: beside a stuck worker, one standby per hold-off.
+     */
+    static final long STANDBY_HOLD_OFF_NANOS = 1_000_000;
+    /**
      * Workers time one item in four (by id), and only while another worker is active, to decide
      * whether to stand by: two clock reads, a look at the queue's head and one at the id counter,
      * on items that may last a few hundred nanoseconds.
      */
     static final int STANDBY_CHECK_MASK = 3;
+    /** {@link #STANDBY_CHECK_MASK}, or 0 for a model checker, whose every item is timed. */
+    private int standbyCheckMask = STANDBY_CHECK_MASK;
+    /** A model checker's clock ({@link #stepWithoutThread}: one tick per turn), or -1 for the system's. */
+    private long modelNanos = -1;
 
     /** Runnable unhashed items, lock-free: offered by submitters, polled by workers. */
     private final OpenQueue open = new OpenQueue();
@@ -77,6 +86,8 @@ final class Account {
     private volatile int standing;
     /** How many times a worker started standing by (for tests and diagnostics); under the lock. */
     private long standbys;
+    /** No worker starts standing by before this time ({@link #STANDBY_HOLD_OFF_NANOS}); written under the lock. */
+    private volatile long standbyHeldOffUntil = System.nanoTime();
     /** Items in the run queue and the key chains (not the open queue). */
     private volatile int pending;
     private int workerSerial;
@@ -246,6 +257,7 @@ final class Account {
     private void queueHead(Work<?> head) {
         runQueue.addLast(head);
         queuedHeads = runQueue.size();
+        callStandingWorkers(); // one takes it now, in its order among the open items
     }
 
     private Work<?> pollHead() {
@@ -472,7 +484,7 @@ final class Account {
         if (link == null) {
             if (finished != null) {
                 finishCurrent(w);
-                stand = ranShortBesideOthers(w) && mayStandBy(w);
+                stand = mayStandBy(w);
             }
             // More run than the target (blocked workers came back, or the pool grew to make up for
             // observation lag): a worker that finished an item rests instead of taking another.
@@ -492,8 +504,8 @@ final class Account {
                 finishCurrent(w);
             }
             surplus = surplus && running > concurrency;
-            if (stand && !surplus) {
-                standBy(w);
+            if (stand && !surplus && standBy(w)) {
+                surplus = running > concurrency; // it stood by: the count may have changed meanwhile
             }
             for (;;) {
                 setWaking(w, false); // it looks at the queues now (a worker activated while parked too)
@@ -568,23 +580,27 @@ final class Account {
         }
     }
 
+    // ------------------------------------------------------------------ standing by (no seed counterpart)
+
     /**
-     * Whether the item {@code w} just finished ran shorter than {@link #SHORT_ITEM_NANOS} while
-     * another worker was active (the clock is read only then: a lone worker reads none).
+     * After {@code w} finished an item, without the lock: whether it may stand by ({@link #standBy}
+     * decides under the lock). Only if the item was timed ({@link #startOn}: another worker was
+     * active when it started), ran shorter than {@link #SHORT_ITEM_NANOS}, no hold-off is on, and
+     * open work waits that one worker would be through within a standby period at this item's pace.
      */
-    private boolean ranShortBesideOthers(Worker w) {
+    private boolean mayStandBy(Worker w) {
         long tookAt = w.tookAt;
         w.tookAt = 0;
         if (tookAt == 0 || w.chain != null) {
             return false;
         }
-        long ran = System.nanoTime() - tookAt;
+        long now = now();
+        long ran = now - tookAt;
         w.lastItemNanos = Math.max(ran, 1);
-        return ran < SHORT_ITEM_NANOS;
-    }
-
-    /** A hint, without the lock: whether open work waits that one active worker would soon be through. */
-    private boolean mayStandBy(Worker w) {
+        w.finishedAt = now;
+        if (ran >= SHORT_ITEM_NANOS || now - standbyHeldOffUntil < 0) {
+            return false;
+        }
         Work<?> oldest = queuedHeads == 0 ? open.peek() : null;
         return oldest != null && !backlogOutlastsStandby(w, oldest);
     }
@@ -592,17 +608,23 @@ final class Account {
     /**
      * Whether the open work that waits, from {@code oldest} on, would keep one worker busy for longer
      * than a standby period at the pace of {@code w}'s last item: then a second worker is worth
-     * having, and {@code w} takes instead of standing by. The count is from ids, which every item of
-     * the pool takes (keyed ones and other accounts' too), so it errs towards taking.
+     * having, and {@code w} takes instead of standing by.
      */
     private boolean backlogOutlastsStandby(Worker w, Work<?> oldest) {
-        long waiting = pool.issuedIds() - oldest.id + 1;
-        return waiting * w.lastItemNanos >= STANDBY_NANOS;
+        return waitingFrom(oldest) * w.lastItemNanos >= STANDBY_NANOS;
     }
 
-    /** Whether another worker than {@code w} (which runs) is active: running and not standing by. */
-    private boolean othersActive() {
-        return running - standing > 1;
+    /**
+     * How many items wait from {@code oldest} on: the ids issued since. Every item of the pool takes
+     * an id (keyed ones and other accounts' too), so this errs towards more.
+     */
+    private long waitingFrom(Work<?> oldest) {
+        return pool.issuedIds() - oldest.id + 1;
+    }
+
+    /** Whether a worker other than {@code w} (which runs) is active: running and not standing by. */
+    private boolean othersActive(Worker w) {
+        return running - standing - (w.standing ? 0 : 1) > 0;
     }
 
     /**
@@ -611,16 +633,18 @@ final class Account {
      * workers taking tiny items at once, each beside a submitter on its own CPU, pass every item's
      * cache lines between the CPUs and hand over a fraction of what one does alone (see
      * docs/benchmarks.md, scenario 1). The worker stays counted running (so no submitter wakes a
-     * worker for it) and parks for {@link #STANDBY_NANOS} at a time; it goes on to take when the
-     * oldest waiting item is still the one it saw before it parked (the active workers are stuck),
-     * when more waits than they would soon be through (they fall behind), when nothing waits (it
-     * goes idle as usual), when no other worker is active, or at shutdown. Meant to bound an item's
-     * extra wait by about one standby period; it does not yet beside a stuck worker (a known defect,
-     * docs/architecture.md). Called and returns with the lock held.
+     * worker for it) and parks for {@link #STANDBY_NANOS} at a time. After each period it goes on
+     * standing only if the active workers took, over that period, at least as many items as wait
+     * now (so at their pace they will be through them within the next); else it takes, and if they
+     * took nothing or fell behind, standing by is held off for {@link #STANDBY_HOLD_OFF_NANOS}. It
+     * also stops when nothing waits (it goes idle as usual), when no other worker is active, at
+     * shutdown, and when called ({@link #callStandingWorkers}). So an item waits at most about two
+     * standby periods longer for it, and that at most once per hold-off while the active workers
+     * do not keep up. Returns whether it stood by; called and returns with the lock held.
      */
-    private void standBy(Worker w) {
+    private boolean standBy(Worker w) {
         if (!startStandingBy(w)) {
-            return;
+            return false;
         }
         do {
             unlock();
@@ -630,13 +654,18 @@ final class Account {
                 lock.lock();
             }
             Thread.interrupted(); // as in parkIdle
-        } while (keepStandingBy(w));
+        } while (keepStandingBy(w, now()));
+        return true;
     }
 
-    /** Starts standing by if open work waits and another worker is active; returns whether it did. */
+    /**
+     * Starts standing by if no hold-off is on (at the end of {@code w}'s last item), another worker
+     * is active and open work waits that it would soon be through; returns whether it did.
+     */
     private boolean startStandingBy(Worker w) {
         Work<?> oldest = oldestOpenIfNoKey();
-        if (oldest == null || !othersActive() || backlogOutlastsStandby(w, oldest)) {
+        if (oldest == null || w.finishedAt - standbyHeldOffUntil < 0 || !othersActive(w) || pool.isShutdown()
+                || backlogOutlastsStandby(w, oldest)) {
             return false;
         }
         w.standing = true;
@@ -648,21 +677,40 @@ final class Account {
     }
 
     /**
-     * After a standby period: goes on standing (returns {@code true}) if the active workers took the
-     * item it saw last and what waits now is not more than they will soon be through; else stops
-     * standing by, to take or go idle.
+     * After a standby period, at {@code now}: goes on standing (returns {@code true}) if the active
+     * workers keep up ({@link #othersKeptUp}); else stops, to take or go idle, holding standing by
+     * off if they did not keep up.
      */
-    private boolean keepStandingBy(Worker w) {
-        Work<?> oldest = oldestOpenIfNoKey();
-        if (oldest != null && oldest != w.standingSaw && running - standing > 0 && !pool.isShutdown()
-                && !backlogOutlastsStandby(w, oldest)) {
-            w.standingSaw = oldest;
-            return true;
+    private boolean keepStandingBy(Worker w, long now) {
+        if (!w.standing) {
+            return false; // called: its standby was ended for it
         }
+        Work<?> oldest = oldestOpenIfNoKey();
+        if (oldest != null && othersActive(w) && !pool.isShutdown()) {
+            if (othersKeptUp(w.standingSaw, oldest)) {
+                w.standingSaw = oldest;
+                return true;
+            }
+            standbyHeldOffUntil = now + STANDBY_HOLD_OFF_NANOS; // stuck, or behind
+        }
+        stopStandingBy(w);
+        return false;
+    }
+
+    /**
+     * Whether the active workers, over the period in which the oldest waiting item went from
+     * {@code saw} to {@code oldest}, took at least as many items as wait now. Ids, again, count
+     * other accounts' items too, on both sides; a cancel of waiting items counts as taking them.
+     */
+    private boolean othersKeptUp(Work<?> saw, Work<?> oldest) {
+        long taken = oldest.id - saw.id;
+        return taken > 0 && waitingFrom(oldest) <= taken;
+    }
+
+    private void stopStandingBy(Worker w) {
         w.standing = false;
         w.standingSaw = null;
         standing--;
-        return false;
     }
 
     /** The oldest waiting open item, if no key head waits (a worker standing by takes a key head at once). */
@@ -680,16 +728,26 @@ final class Account {
         }
     }
 
-    /** Unparks the workers standing by, for them to look now (a worker stopped being active). */
+    /**
+     * Ends the standby of every worker standing by and unparks it, to take or go idle now: a worker
+     * stopped being active (it blocked or went idle), a key head waits, the pool shrank or shuts
+     * down. Under the lock.
+     */
     private void callStandingWorkers() {
         if (standing == 0) {
             return;
         }
         for (Worker worker : workers) {
             if (worker.standing) {
+                stopStandingBy(worker);
                 toUnpark.add(worker.thread);
             }
         }
+    }
+
+    /** The clock standing by reads: the system's, or a model checker's. */
+    private long now() {
+        return modelNanos < 0 ? System.nanoTime() : modelNanos;
     }
 
     /** Starts {@code candidate} on {@code w}; {@code false} if it was cancelled while it waited. */
@@ -703,7 +761,7 @@ final class Account {
         if (pool.recordTimes) {
             candidate.startedAt(w.startClock(candidate));
         }
-        w.tookAt = (candidate.id & STANDBY_CHECK_MASK) == 0 && othersActive() ? System.nanoTime() : 0;
+        w.tookAt = (candidate.id & standbyCheckMask) == 0 && othersActive(w) ? now() : 0;
         w.took(candidate);
         return true;
     }
@@ -1217,6 +1275,7 @@ final class Account {
         try {
             maxWorkers = newMax;
             concurrency = Math.min(configuredConcurrency, newMax);
+            callStandingWorkers(); // on a shrink, one of them may be a surplus
             for (Worker w : freeList) {
                 LockSupport.unpark(w.thread); // extra idle workers re-check and exit
             }
@@ -1397,10 +1456,18 @@ final class Account {
         }
     }
 
-    /** Adds a worker that has no thread, for a model checker to play it with {@link #stepWithoutThread}. */
+    /**
+     * Adds a worker that has no thread, for a model checker to play it with {@link #stepWithoutThread};
+     * from then on, every item is timed for standing by and the clock is the model's.
+     */
     Worker addWorkerWithoutThread() {
         lock.lock();
         try {
+            standbyCheckMask = 0;
+            if (modelNanos < 0) {
+                modelNanos = 0;
+                standbyHeldOffUntil = 0;
+            }
             Worker w = new Worker(this, "model-" + (++workerSerial));
             workers.add(w);
             setRunning(w, true);
@@ -1412,54 +1479,53 @@ final class Account {
 
     /**
      * One turn of a thread-less worker's loop, as {@link #next} takes it: finish the current item,
-     * take the next (without the lock when {@code next} would), or go on the free list instead of
-     * parking. A free worker that no submitter activated takes nothing, as a parked thread would not wake.
+     * stand by or take the next (without the lock when {@code next} would), or go on the free list
+     * instead of parking. A turn without an item is the end of a standby period (or a new worker's
+     * first look). The model's clock ticks once per turn, so every item of the model is tiny and
+     * a hold-off outlasts the model. A free worker that no submitter activated takes nothing, as
+     * a parked thread would not wake.
      */
     Work<?> stepWithoutThread(Worker w) {
-        boolean stoodBy;
         lock.lock();
         try {
+            modelNanos++;
             if (w.free) {
                 return null;
             }
-            stoodBy = w.standing; // one standby period ends with this turn
-            if (stoodBy && keepStandingBy(w)) {
-                return null;
+            if (w.current == null) {
+                return w.standing && keepStandingBy(w, now()) ? null : takeOrIdleWithoutThread(w);
             }
         } finally {
             unlock();
         }
-        boolean stand = false;
-        if (w.current != null) {
-            finishCurrent(w);
-            stand = w.tookAt != 0 && w.chain == null; // every item of the model is tiny: 1 ns
-            w.tookAt = 0;
-            w.lastItemNanos = 1;
-        }
-        Work<?> open = stoodBy || stand || w.waking ? null : takeOpenIfNoKey(w);
+        finishCurrent(w);
+        boolean stand = mayStandBy(w);
+        Work<?> open = stand || w.waking ? null : takeOpenIfNoKey(w);
         if (open != null) {
             return open;
         }
         lock.lock();
         try {
-            if (stand && startStandingBy(w)) {
-                return null;
-            }
-            for (;;) {
-                setWaking(w, false);
-                Work<?> work = takeWork(w, null);
-                if (work != null) {
-                    wakeForMore();
-                    return work;
-                }
-                goIdle(w);
-                if (!mustLookAgain()) {
-                    return null;
-                }
-                undoIdle(w);
-            }
+            return stand && startStandingBy(w) ? null : takeOrIdleWithoutThread(w);
         } finally {
             unlock();
+        }
+    }
+
+    /** {@link #next}'s loop under the lock, where going on the free list stands for parking. */
+    private Work<?> takeOrIdleWithoutThread(Worker w) {
+        for (;;) {
+            setWaking(w, false);
+            Work<?> work = takeWork(w, null);
+            if (work != null) {
+                wakeForMore();
+                return work;
+            }
+            goIdle(w);
+            if (!mustLookAgain()) {
+                return null;
+            }
+            undoIdle(w);
         }
     }
 }

@@ -67,17 +67,17 @@ import java.util.function.Predicate;
  *     class near its concurrency target and blocked work lets it grow up to {@code maxWorkers}.</li>
  * <li><b>One worker keeps up with tiny items.</b> A worker that finished an item shorter than
  *     2 µs while another worker was active (one item in four is timed, and only then), and finds
- *     open work waiting that the active one would be through within a standby period (50 µs, at
- *     the pace of that item), <i>stands by</i> instead of taking: still counted running (so no
+ *     open work waiting that one worker would be through within a standby period (50 µs, at the
+ *     pace of that item), <i>stands by</i> instead of taking: still counted running (so no
  *     submitter wakes a worker for the work it leaves), it takes nothing and looks again every
- *     50 µs. It takes as soon as a look finds the oldest waiting item unchanged since its last look
- *     (the active workers are stuck), more waiting than they would soon be through (they fall
- *     behind), nothing waiting (it goes idle), no other worker active, or the pool shut down; a
- *     worker that blocks calls it at once. This is meant to keep an item's extra wait
- *     to about one standby period (not yet true beside a stuck worker: a known defect, see
- *     docs/architecture.md), and two workers do not take tiny items at once while
- *     one keeps up (on two CPUs that passes every item's cache lines between them and hands over a
- *     fraction as much).</li>
+ *     50 µs. It goes on standing only while the active workers took, over the last period, at least
+ *     as many items as wait now; when they took none or fewer (stuck, descheduled or behind), it
+ *     takes, and no worker of the account stands by for a hold-off of 1 ms. It also takes when
+ *     nothing waits (it goes idle), no other worker is active, or the pool shuts down, and is called
+ *     at once when a worker blocks, a key head is queued or the pool is resized. So standing by
+ *     delays an item at most about two standby periods, and beside workers that do not keep up at
+ *     most once per hold-off; two workers do not take tiny items at once while one keeps up (on two
+ *     CPUs that passes every item's cache lines between them and hands over a fraction as much).</li>
  * <li><b>Keys.</b> A {@link KeyChain} exists exactly while its key has work: either its head is in
  *     the run queue and nobody owns it, or one worker owns it and is running one of its items. The
  *     run queue holds only runnable items, so no worker ever scans past blocked hashed work, and two

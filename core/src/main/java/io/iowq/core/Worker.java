@@ -72,6 +72,8 @@ final class Worker implements Runnable {
     long tookAt;
     /** How long its last item ran, when measured (see {@code tookAt}); the pace a standby is judged by. */
     long lastItemNanos;
+    /** When its last timed item ended: the time a standby it may start is judged at. */
+    long finishedAt;
 
     /** The item the manager saw this worker in at its last look (written under the lock). */
     Work<?> sampleWork;

@@ -2,12 +2,14 @@ package io.iowq.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -49,6 +51,63 @@ class StandByTest {
             roundsStoodBy += account.standbys() > standbysBefore ? 1 : 0;
         }
         assertThat(roundsStoodBy).as("rounds in which the second worker stood by first").isGreaterThanOrEqualTo(20);
+    }
+
+    /**
+     * The shape of the defect an outside review found: one worker stuck in an item it is not seen
+     * blocked in (it counts as running, so no submitter wakes anyone), the other fed tiny items at a
+     * steady rate. Every standby then ends in vain (the stuck worker takes nothing), and after one
+     * the account holds standing by off for {@link Account#STANDBY_HOLD_OFF_NANOS}: so the feed can
+     * see at most one standby per hold-off (starts more than a hold-off apart, by the clock the
+     * account reads; one more for a start read before the window and counted in it), and its items
+     * wait microseconds (median 11-16 µs in three runs here), not the milliseconds they waited when
+     * the fed worker stood by again after every few items (it ran a few items per standby period
+     * while the backlog grew to what the backlog check allowed: a median of 6.2 ms here, with
+     * 2,820 standbys in 318 ms).
+     */
+    @Test
+    void besideAStuckWorkerStandingByIsHeldOff() throws Exception {
+        IoWq pool = pools.start(Pools.bound(2, 2));
+        Account account = pool.nodes()[0].account(WorkClass.BOUND);
+        Gate stuck = Gate.occupying(pool);
+        feed(pool, 20_000, 100_000); // warms the JIT up: its first items take longer than 2 µs
+        long from = System.nanoTime();
+        long standbysBefore = account.standbys();
+        long[] waits = feed(pool, 30_000, 100_000);
+        long standbys = account.standbys() - standbysBefore;
+        long elapsed = System.nanoTime() - from;
+        stuck.open();
+        Arrays.sort(waits);
+        long medianMicros = waits[waits.length / 2] / 1_000;
+        assertThat(standbys).as("standbys in %d ms beside a stuck worker (median wait %d µs)",
+                elapsed / 1_000_000, medianMicros).isLessThanOrEqualTo(elapsed / Account.STANDBY_HOLD_OFF_NANOS + 2);
+        assertThat(medianMicros).as("median wait of a tiny item beside a stuck worker, µs").isLessThan(1_000);
+    }
+
+    /**
+     * Submits {@code items} tiny items at {@code perSecond} from this thread (in small batches, on
+     * time), waits for all, and returns each one's wait from its submission to its start.
+     */
+    private static long[] feed(IoWq pool, int items, int perSecond) throws Exception {
+        long[] waits = new long[items];
+        CountDownLatch done = new CountDownLatch(items);
+        long start = System.nanoTime();
+        for (int i = 0; i < items; ) {
+            long due = start + (long) i * 1_000_000_000L / perSecond;
+            long now = System.nanoTime();
+            if (now - due < 0) {
+                LockSupport.parkNanos(due - now);
+                continue;
+            }
+            int item = i++;
+            long submitted = System.nanoTime();
+            pool.execute(() -> {
+                waits[item] = System.nanoTime() - submitted;
+                done.countDown();
+            });
+        }
+        assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+        return waits;
     }
 
     /**
