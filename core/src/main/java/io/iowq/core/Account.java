@@ -594,7 +594,8 @@ final class Account {
         if (tookAt == 0 || w.chain != null) {
             return false;
         }
-        long now = now();
+        long end = w.endOfLastItem; // recorded times: the item's end was just read
+        long now = end != 0 ? end : now();
         long ran = now - tookAt;
         w.lastItemNanos = Math.max(ran, 1);
         w.finishedAt = now;
@@ -745,7 +746,10 @@ final class Account {
         }
     }
 
-    /** The clock standing by reads: the system's, or a model checker's. */
+    /**
+     * The clock standing by reads when no time was recorded for the item: the system's, or a model
+     * checker's (whose pool records no times).
+     */
     private long now() {
         return modelNanos < 0 ? System.nanoTime() : modelNanos;
     }
@@ -758,10 +762,16 @@ final class Account {
         if (!candidate.start()) {
             return false; // cancelled while it waited: its canceller accounted for it
         }
+        long startedAt = 0;
         if (pool.recordTimes) {
-            candidate.startedAt(w.startClock(candidate));
+            startedAt = w.startClock(candidate);
+            candidate.startedAt(startedAt);
         }
-        w.tookAt = (candidate.id & standbyCheckMask) == 0 && othersActive(w) ? now() : 0;
+        if ((candidate.id & standbyCheckMask) == 0 && othersActive(w)) {
+            w.tookAt = startedAt != 0 ? startedAt : now(); // a time recorded for the item is read once
+        } else {
+            w.tookAt = 0;
+        }
         w.took(candidate);
         return true;
     }

@@ -12,11 +12,14 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Standing by (IoWq's invariant "one worker keeps up with tiny items"): a worker that finished a tiny
  * item beside an active worker takes nothing while that one keeps up, and takes what it leaves waiting
- * when it does not.
+ * when it does not. The first two run with and without recorded times (the starter records them,
+ * and then the standby check reads the times recorded for the item instead of the clock).
  */
 class StandByTest {
 
@@ -31,9 +34,10 @@ class StandByTest {
      * standby period, so the standing worker must take it while the first is still stuck. Rounds
      * go on until enough of them stood by, and the test says how many did.
      */
-    @Test
-    void aStandingWorkerTakesWhatAStuckWorkerLeavesWaiting() throws Exception {
-        IoWq pool = pools.start(Pools.bound(2, 2));
+    @ParameterizedTest(name = "recordTimes {0}")
+    @ValueSource(booleans = {false, true})
+    void aStandingWorkerTakesWhatAStuckWorkerLeavesWaiting(boolean recordTimes) throws Exception {
+        IoWq pool = pools.start(Pools.bound(2, 2).recordTimes(recordTimes));
         Account account = pool.nodes()[0].account(WorkClass.BOUND);
         int roundsStoodBy = 0;
         for (int round = 0; round < 2_000 && roundsStoodBy < 20; round++) {
@@ -65,9 +69,10 @@ class StandByTest {
      * while the backlog grew to what the backlog check allowed: a median of 6.2 ms here, with
      * 2,820 standbys in 318 ms).
      */
-    @Test
-    void besideAStuckWorkerStandingByIsHeldOff() throws Exception {
-        IoWq pool = pools.start(Pools.bound(2, 2));
+    @ParameterizedTest(name = "recordTimes {0}")
+    @ValueSource(booleans = {false, true})
+    void besideAStuckWorkerStandingByIsHeldOff(boolean recordTimes) throws Exception {
+        IoWq pool = pools.start(Pools.bound(2, 2).recordTimes(recordTimes));
         Account account = pool.nodes()[0].account(WorkClass.BOUND);
         Gate stuck = Gate.occupying(pool);
         feed(pool, 20_000, 100_000); // warms the JIT up: its first items take longer than 2 µs
