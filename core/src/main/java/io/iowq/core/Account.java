@@ -52,6 +52,7 @@ final class Account {
     private int standbyCheckMask = STANDBY_CHECK_MASK;
     /** A model checker's clock ({@link #stepWithoutThread}: one tick per turn), or -1 for the system's. */
     private long modelNanos = -1;
+    // (Both plain: written only by addWorkerWithoutThread, which a model checker calls before its run.)
 
     /** Runnable unhashed items, lock-free: offered by submitters, polled by workers. */
     private final OpenQueue open = new OpenQueue();
@@ -454,6 +455,9 @@ final class Account {
         try {
             if (removeWorker(w)) {
                 // Only on an abnormal exit is the worker still listed; its item was ended by execute.
+                if (w.standing) {
+                    stopStandingBy(w);
+                }
                 setRunning(w, false);
                 freeList.remove(w);
                 w.current = null;
@@ -639,9 +643,10 @@ final class Account {
      * now (so at their pace they will be through them within the next); else it takes, and if they
      * took nothing or fell behind, standing by is held off for {@link #STANDBY_HOLD_OFF_NANOS}. It
      * also stops when nothing waits (it goes idle as usual), when no other worker is active, at
-     * shutdown, and when called ({@link #callStandingWorkers}). So an item waits at most about two
-     * standby periods longer for it, and that at most once per hold-off while the active workers
-     * do not keep up. Returns whether it stood by; called and returns with the lock held.
+     * shutdown, and when called ({@link #callStandingWorkers}). So an item waits for it at most about
+     * two standby parks longer (plus the OS's timer slack; ids that other accounts took meanwhile,
+     * and cancels, count as taken and can buy one more), and beside active workers that do not keep
+     * up at most once per hold-off. Returns whether it stood by; called and returns with the lock held.
      */
     private boolean standBy(Worker w) {
         if (!startStandingBy(w)) {
@@ -731,8 +736,9 @@ final class Account {
 
     /**
      * Ends the standby of every worker standing by and unparks it, to take or go idle now: a worker
-     * stopped being active (it blocked or went idle), a key head waits, the pool shrank or shuts
-     * down. Under the lock.
+     * blocked, a key head waits, the pool was resized or shuts down. (A worker that goes idle does not
+     * call them: then fewer than the target run, so a submitter wakes one, and a standing worker's
+     * next look finds nobody active.) Under the lock.
      */
     private void callStandingWorkers() {
         if (standing == 0) {
@@ -1490,10 +1496,11 @@ final class Account {
     /**
      * One turn of a thread-less worker's loop, as {@link #next} takes it: finish the current item,
      * stand by or take the next (without the lock when {@code next} would), or go on the free list
-     * instead of parking. A turn without an item is the end of a standby period (or a new worker's
-     * first look). The model's clock ticks once per turn, so every item of the model is tiny and
-     * a hold-off outlasts the model. A free worker that no submitter activated takes nothing, as
-     * a parked thread would not wake.
+     * instead of parking. A turn after one that stood by ends a standby period, as a return from
+     * {@code standBy}'s park does (whether or not it was called meanwhile). The model's clock ticks
+     * once per turn, so every item of the model is tiny and a hold-off outlasts the model. A free
+     * worker that no submitter activated takes nothing, as a parked thread would not wake. Not
+     * modelled: the surplus rest (the model's workers never block, so no surplus arises).
      */
     Work<?> stepWithoutThread(Worker w) {
         lock.lock();
@@ -1503,7 +1510,13 @@ final class Account {
                 return null;
             }
             if (w.current == null) {
-                return w.standing && keepStandingBy(w, now()) ? null : takeOrIdleWithoutThread(w);
+                if (w.modelStandingBy) { // a standby period ends: as standBy's loop, called or not
+                    w.modelStandingBy = keepStandingBy(w, now());
+                    if (w.modelStandingBy) {
+                        return null;
+                    }
+                }
+                return takeOrIdleWithoutThread(w);
             }
         } finally {
             unlock();
@@ -1516,7 +1529,11 @@ final class Account {
         }
         lock.lock();
         try {
-            return stand && startStandingBy(w) ? null : takeOrIdleWithoutThread(w);
+            if (stand && startStandingBy(w)) {
+                w.modelStandingBy = true; // parked in standBy's loop
+                return null;
+            }
+            return takeOrIdleWithoutThread(w);
         } finally {
             unlock();
         }

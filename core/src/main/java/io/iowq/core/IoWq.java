@@ -75,7 +75,8 @@ import java.util.function.Predicate;
  *     takes, and no worker of the account stands by for a hold-off of 1 ms. It also takes when
  *     nothing waits (it goes idle), no other worker is active, or the pool shuts down, and is called
  *     at once when a worker blocks, a key head is queued or the pool is resized. So standing by
- *     delays an item at most about two standby periods, and beside workers that do not keep up at
+ *     delays an item at most about two standby parks (plus timer slack; ids other accounts took,
+ *     and cancels, count as taken and can buy one more), and beside workers that do not keep up at
  *     most once per hold-off; two workers do not take tiny items at once while one keeps up (on two
  *     CPUs that passes every item's cache lines between them and hands over a fraction as much).</li>
  * <li><b>Keys.</b> A {@link KeyChain} exists exactly while its key has work: either its head is in

@@ -74,6 +74,8 @@ final class Worker implements Runnable {
     long lastItemNanos;
     /** When its last timed item ended: the time a standby it may start is judged at. */
     long finishedAt;
+    /** For a model checker only ({@code Account.stepWithoutThread}): its last turn ended standing by. */
+    boolean modelStandingBy;
 
     /** The item the manager saw this worker in at its last look (written under the lock). */
     Work<?> sampleWork;

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  *     work never sits in the queue while no worker runs (no lost wake-up);</li>
  * <li>standing by: a worker that stands by is running, holds no item, is neither free nor on its
  *     way, and is counted once (a worker's turn plays one standby period; every item of the model
- *     is timed and tiny, and one scenario is there to reach it: {@link #theStandbyScenarioStandsBy});</li>
+ *     is timed and tiny, and three scenarios are there to reach it: {@link #theStandbyScenariosStandBy});</li>
  * <li>a burst's wake passed on: runnable work never waits while fewer than the concurrency target
  *     run, a worker is free, and none is on its way (a submitter that saw one on its way woke
  *     nobody, so that one must wake the next).</li>
@@ -139,18 +139,24 @@ public class AccountLincheckTest {
                 .addCustomScenario(cancelRacingOpenTake())
                 .addCustomScenario(wakeRacingOpenSubmission())
                 .addCustomScenario(standbyRacingTheActiveWorker())
+                .addCustomScenario(standbyEndRacing(actor("step1"), keyedActor()))
+                .addCustomScenario(standbyEndRacing(actor("cancelAll")))
                 .check(AccountLincheckTest.class);
     }
 
     /**
-     * The standby scenario, played in order (its first thread's actors, then the second's): w0
+     * The standby scenarios, played in order (the first thread's actors, then the second's): w0
      * stands by. (The checker restores static state after each invocation, so a count kept across
-     * its interleavings would read 0; this shows the scenario reaches what it is there for.)
+     * its interleavings would read 0; this shows the scenarios reach what they are there for.)
      */
     @Test
-    void theStandbyScenarioStandsBy() throws Exception {
+    void theStandbyScenariosStandBy() throws Exception {
+        assertThat(standbysPlayedInOrder(standbyRacingTheActiveWorker())).isPositive();
+        assertThat(standbysPlayedInOrder(standbyEndRacing(actor("cancelAll")))).isPositive();
+    }
+
+    private static long standbysPlayedInOrder(ExecutionScenario scenario) throws Exception {
         AccountLincheckTest model = new AccountLincheckTest();
-        ExecutionScenario scenario = standbyRacingTheActiveWorker();
         List<Actor> inOrder = new ArrayList<>(scenario.getInitExecution());
         scenario.getParallelExecution().forEach(inOrder::addAll);
         inOrder.addAll(scenario.getPostExecution());
@@ -158,7 +164,7 @@ public class AccountLincheckTest {
             actor.getMethod().invoke(model);
         }
         model.invariantsHold();
-        assertThat(model.account.standbys()).as("standbys in the scenario played in order").isPositive();
+        return model.account.standbys();
     }
 
     /**
@@ -208,6 +214,28 @@ public class AccountLincheckTest {
         Actor step1 = actor("step1");
         return new ExecutionScenario(List.of(submit, submit, step1, step0, submit),
                 List.of(List.of(step0, submit), List.of(step1)), List.of(step0, step0, step1, step0), null);
+    }
+
+    /**
+     * The end of a standby period against the others: in the init part w0 comes to stand by (as in
+     * {@link #standbyRacingTheActiveWorker}, played in order), then its period ends ({@code step0})
+     * while the second thread runs {@code others} (w1 finishing and taking, a key head queued that
+     * calls the standing worker, a cancel that empties the queue); after, both finish.
+     */
+    private static ExecutionScenario standbyEndRacing(Actor... others) {
+        Actor submit = actor("submitPlain");
+        Actor step0 = actor("step0");
+        Actor step1 = actor("step1");
+        return new ExecutionScenario(List.of(submit, submit, step1, step0, submit, step0),
+                List.of(List.of(step0), List.of(others)), List.of(step0, step1, step0, step1), null);
+    }
+
+    private static Actor keyedActor() {
+        try {
+            return new Actor(AccountLincheckTest.class.getMethod("submitKeyed", int.class), List.of(0));
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static Actor actor(String operation) {

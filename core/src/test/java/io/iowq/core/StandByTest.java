@@ -63,8 +63,9 @@ class StandByTest {
      * steady rate. Every standby then ends in vain (the stuck worker takes nothing), and after one
      * the account holds standing by off for {@link Account#STANDBY_HOLD_OFF_NANOS}: so the feed can
      * see at most one standby per hold-off (starts more than a hold-off apart, by the clock the
-     * account reads; one more for a start read before the window and counted in it), and its items
-     * wait microseconds (median 11-16 µs in three runs here), not the milliseconds they waited when
+     * account reads; one more for a start read before the window and counted in it) and at least
+     * one (else this tested nothing), and its items wait microseconds (median 11-16 µs in three
+     * runs here, 5-210 µs beside two CPU hogs in a review), not the milliseconds they waited when
      * the fed worker stood by again after every few items (it ran a few items per standby period
      * while the backlog grew to what the backlog check allowed: a median of 6.2 ms here, with
      * 2,820 standbys in 318 ms).
@@ -85,8 +86,9 @@ class StandByTest {
         Arrays.sort(waits);
         long medianMicros = waits[waits.length / 2] / 1_000;
         assertThat(standbys).as("standbys in %d ms beside a stuck worker (median wait %d µs)",
-                elapsed / 1_000_000, medianMicros).isLessThanOrEqualTo(elapsed / Account.STANDBY_HOLD_OFF_NANOS + 2);
-        assertThat(medianMicros).as("median wait of a tiny item beside a stuck worker, µs").isLessThan(1_000);
+                elapsed / 1_000_000, medianMicros).isPositive()
+                .isLessThanOrEqualTo(elapsed / Account.STANDBY_HOLD_OFF_NANOS + 2);
+        assertThat(medianMicros).as("median wait of a tiny item beside a stuck worker, µs").isLessThan(2_000);
     }
 
     /**
