@@ -43,6 +43,8 @@ class EngineStressTest {
     /** Keys are exact within a class: slot {@code keyIndex} for bound work, {@code KEYS + keyIndex} for unbound. */
     private static final int SLOTS = 2 * KEYS;
     private static final AtomicInteger POOLS = new AtomicInteger();
+    /** Standbys over every round, printed (StandByStressTest is the one that counts on them). */
+    private static final AtomicLong STANDBYS = new AtomicLong();
 
     @Test
     void everyAcceptedItemEndsExactlyOnceAndKeysNeverOverlap() throws Exception {
@@ -56,7 +58,8 @@ class EngineStressTest {
         while (total < ITEMS) {
             total += new Round(random.split(), ITEMS_PER_ROUND, seed, rounds++).run();
         }
-        System.out.println("EngineStressTest accepted " + total + " items in " + rounds + " rounds");
+        System.out.println("EngineStressTest accepted " + total + " items in " + rounds + " rounds, "
+                + STANDBYS.get() + " standbys");
     }
 
     /** One pool, its submitters, one canceller, and its end. */
@@ -131,6 +134,9 @@ class EngineStressTest {
             }
             canceller.join(60_000);
             assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).as("terminated, " + context).isTrue();
+            for (Node node : pool.nodes()) {
+                STANDBYS.addAndGet(node.account(WorkClass.BOUND).standbys() + node.account(WorkClass.UNBOUND).standbys());
+            }
             check();
             return acceptedCount.get();
         }
