@@ -52,7 +52,8 @@ final class Account {
     private int standbyCheckMask = STANDBY_CHECK_MASK;
     /** A model checker's clock ({@link #stepWithoutThread}: one tick per turn), or -1 for the system's. */
     private long modelNanos = -1;
-    // (Both plain: written only by addWorkerWithoutThread, which a model checker calls before its run.)
+    // (Both plain: set by addWorkerWithoutThread, and the clock ticked by stepWithoutThread; in a
+    // pool without a model checker they keep their first values.)
 
     /** Runnable unhashed items, lock-free: offered by submitters, polled by workers. */
     private final OpenQueue open = new OpenQueue();
@@ -587,10 +588,12 @@ final class Account {
     // ------------------------------------------------------------------ standing by (no seed counterpart)
 
     /**
-     * After {@code w} finished an item, without the lock: whether it may stand by ({@link #standBy}
-     * decides under the lock). Only if the item was timed ({@link #startOn}: another worker was
-     * active when it started), ran shorter than {@link #SHORT_ITEM_NANOS}, no hold-off is on, and
-     * open work waits that one worker would be through within a standby period at this item's pace.
+     * After {@code w} finished an item, without the lock: records how long the item ran if it was
+     * timed (its pace, and when it ended), and returns whether {@code w} may stand by
+     * ({@link #standBy} decides under the lock): only if the item was timed ({@link #startOn}:
+     * another worker was active when it started), ran shorter than {@link #SHORT_ITEM_NANOS}, no
+     * hold-off is on, and open work waits that one worker would be through within a standby period
+     * at this item's pace.
      */
     private boolean mayStandBy(Worker w) {
         long tookAt = w.tookAt;
@@ -639,14 +642,14 @@ final class Account {
      * cache lines between the CPUs and hand over a fraction of what one does alone (see
      * docs/benchmarks.md, scenario 1). The worker stays counted running (so no submitter wakes a
      * worker for it) and parks for {@link #STANDBY_NANOS} at a time. After each period it goes on
-     * standing only if the active workers took, over that period, at least as many items as wait
-     * now (so at their pace they will be through them within the next); else it takes, and if they
-     * took nothing or fell behind, standing by is held off for {@link #STANDBY_HOLD_OFF_NANOS}. It
-     * also stops when nothing waits (it goes idle as usual), when no other worker is active, at
-     * shutdown, and when called ({@link #callStandingWorkers}). So an item waits for it at most about
-     * two standby parks longer (plus the OS's timer slack; ids that other accounts took meanwhile,
-     * and cancels, count as taken and can buy one more), and beside active workers that do not keep
-     * up at most once per hold-off. Returns whether it stood by; called and returns with the lock held.
+     * standing only if every item that waited when it last looked is gone (taken or cancelled) and
+     * what waits now is still little ({@link #activeKeptUp}); else it takes, and standing by is held
+     * off for {@link #STANDBY_HOLD_OFF_NANOS}. It also stops when nothing waits (it goes idle as
+     * usual), when no other worker is active, at shutdown, and when called
+     * ({@link #callStandingWorkers}). So an item that waits at one look is gone by the next or the
+     * standing worker takes: standing by delays an item at most about two standby parks (plus the
+     * OS's timer slack), and beside active workers that do not keep up at most once per hold-off.
+     * Returns whether it stood by; called and returns with the lock held.
      */
     private boolean standBy(Worker w) {
         if (!startStandingBy(w)) {
@@ -675,7 +678,7 @@ final class Account {
             return false;
         }
         w.standing = true;
-        w.standingSaw = oldest;
+        w.standingSawIssued = pool.issuedIds();
         w.endOfLastItem = 0; // its next item's start is not its last item's end
         standing++;
         standbys++;
@@ -684,7 +687,7 @@ final class Account {
 
     /**
      * After a standby period, at {@code now}: goes on standing (returns {@code true}) if the active
-     * workers keep up ({@link #othersKeptUp}); else stops, to take or go idle, holding standing by
+     * workers keep up ({@link #activeKeptUp}); else stops, to take or go idle, holding standing by
      * off if they did not keep up.
      */
     private boolean keepStandingBy(Worker w, long now) {
@@ -693,8 +696,8 @@ final class Account {
         }
         Work<?> oldest = oldestOpenIfNoKey();
         if (oldest != null && othersActive(w) && !pool.isShutdown()) {
-            if (othersKeptUp(w.standingSaw, oldest)) {
-                w.standingSaw = oldest;
+            if (activeKeptUp(w, oldest)) {
+                w.standingSawIssued = pool.issuedIds();
                 return true;
             }
             standbyHeldOffUntil = now + STANDBY_HOLD_OFF_NANOS; // stuck, or behind
@@ -704,18 +707,17 @@ final class Account {
     }
 
     /**
-     * Whether the active workers, over the period in which the oldest waiting item went from
-     * {@code saw} to {@code oldest}, took at least as many items as wait now. Ids, again, count
-     * other accounts' items too, on both sides; a cancel of waiting items counts as taking them.
+     * Whether the active workers kept up over the standby period that ended: no item accepted before
+     * {@code w}'s last look still waits (the oldest waiting one is newer; an item accepted just
+     * before that look but queued after it errs towards taking), and what waits now is still less
+     * than a standby period's worth ({@link #backlogOutlastsStandby}).
      */
-    private boolean othersKeptUp(Work<?> saw, Work<?> oldest) {
-        long taken = oldest.id - saw.id;
-        return taken > 0 && waitingFrom(oldest) <= taken;
+    private boolean activeKeptUp(Worker w, Work<?> oldest) {
+        return oldest.id > w.standingSawIssued && !backlogOutlastsStandby(w, oldest);
     }
 
     private void stopStandingBy(Worker w) {
         w.standing = false;
-        w.standingSaw = null;
         standing--;
     }
 

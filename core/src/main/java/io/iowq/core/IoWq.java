@@ -70,14 +70,16 @@ import java.util.function.Predicate;
  *     open work waiting that one worker would be through within a standby period (50 µs, at the
  *     pace of that item), <i>stands by</i> instead of taking: still counted running (so no
  *     submitter wakes a worker for the work it leaves), it takes nothing and looks again every
- *     50 µs. It goes on standing only while the active workers took, over the last period, at least
- *     as many items as wait now; when they took none or fewer (stuck, descheduled or behind), it
- *     takes, and no worker of the account stands by for a hold-off of 1 ms. It also takes when
- *     nothing waits (it goes idle), no other worker is active, or the pool shuts down, and is called
- *     at once when a worker blocks, a key head is queued or the pool is resized. So standing by
- *     delays an item at most about two standby parks (plus timer slack; ids other accounts took,
- *     and cancels, count as taken and can buy one more), and beside workers that do not keep up at
- *     most once per hold-off; two workers do not take tiny items at once while one keeps up (on two
+ *     50 µs. It goes on standing only while every item that waited at its last look is gone and
+ *     what waits is still that little; else (the active workers are stuck, descheduled or behind)
+ *     it takes, and no worker of the account starts standing by for a hold-off of 1 ms. It also
+ *     stops standing when nothing waits (it goes idle), no other worker is active, or the pool
+ *     shuts down, and is called at once when a worker blocks, a key head is queued or the pool is
+ *     resized. So an item that waits at one look is gone by the next or the standing worker takes:
+ *     standing by delays an item at most about two standby parks (plus timer slack), and beside
+ *     workers that do not keep up at most once per hold-off (a worker stands by only when it owns
+ *     no key and no key head waits);
+ *     two workers do not take tiny items at once while one keeps up (on two
  *     CPUs that passes every item's cache lines between them and hands over a fraction as much).</li>
  * <li><b>Keys.</b> A {@link KeyChain} exists exactly while its key has work: either its head is in
  *     the run queue and nobody owns it, or one worker owns it and is running one of its items. The

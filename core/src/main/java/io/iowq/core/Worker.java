@@ -62,8 +62,8 @@ final class Worker implements Runnable {
 
     /** Standing by while another worker keeps up ({@code Account.standBy}); written under the lock. */
     boolean standing;
-    /** The oldest waiting item when it last looked while standing by; under the lock. */
-    Work<?> standingSaw;
+    /** The pool's issued ids when it last looked while standing by: what waited then must be gone at the next look; under the lock. */
+    long standingSawIssued;
     /**
      * When it took its current item, if the item is one of those timed (one in four, by id) and
      * another worker was active then, else 0: an item that ran shorter than

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.SplittableRandom;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
  * items, of keys and of everything, resizes, and a shutdown at a random point or after the items.
  * Checked every round: every accepted item ends exactly once and its task ran at most once (once
  * if it completed); never two items of a key at once; submitted = completed + cancelled = what the
- * test accepted; the account's invariants hold once the items are done (a worker that stands by is
- * running and counted once, nothing runnable waits unseen); no thread outlives the pool; and over
- * the rounds, workers stood by. {@code -Diowq.seed=S} replays a run.
+ * test accepted; the account's invariants hold once the items are done, in the rounds not shut down
+ * early (a worker that stands by is running and counted once, nothing runnable waits unseen); no
+ * thread outlives the pool; and over the rounds, workers stood by. {@code -Diowq.seed=S} replays
+ * a run.
  */
 class StandByStressTest {
 
@@ -79,10 +80,10 @@ class StandByStressTest {
                 Races.spin(random.nextInt(2_000_000));
                 pool.shutdown();
             }
-            first.join(60_000);
-            second.join(60_000);
+            joinOrFail(first);
+            joinOrFail(second);
             submitting = false;
-            meddler.join(60_000);
+            joinOrFail(meddler);
             if (!shutDownEarly) {
                 await().atMost(Duration.ofSeconds(30)).until(this::allDone);
                 String violation = account().invariantViolation();
@@ -194,6 +195,11 @@ class StandByStressTest {
             assertThat(stats.completed()).as("completed, %s", context).isEqualTo(completed);
             assertThat(stats.cancelled()).as("cancelled, %s", context).isEqualTo(cancelled);
             assertThat(stats.failed()).as("failed, %s", context).isZero();
+        }
+
+        private void joinOrFail(Thread t) throws InterruptedException {
+            t.join(60_000);
+            assertThat(t.isAlive()).as("%s ended, %s", t.getName(), context).isFalse();
         }
 
         private static Thread start(String name, Runnable body) {
