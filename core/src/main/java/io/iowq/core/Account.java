@@ -663,7 +663,7 @@ final class Account {
                 lock.lock();
             }
             Thread.interrupted(); // as in parkIdle
-        } while (keepStandingBy(w, now()));
+        } while (keepStandingBy(w));
         return true;
     }
 
@@ -686,11 +686,11 @@ final class Account {
     }
 
     /**
-     * After a standby period, at {@code now}: goes on standing (returns {@code true}) if the active
-     * workers keep up ({@link #activeKeptUp}); else stops, to take or go idle, holding standing by
-     * off if they did not keep up.
+     * After a standby period: goes on standing (returns {@code true}) if the active workers keep up
+     * ({@link #activeKeptUp}); else stops, to take or go idle, holding standing by off (from now) if
+     * they did not keep up.
      */
-    private boolean keepStandingBy(Worker w, long now) {
+    private boolean keepStandingBy(Worker w) {
         if (!w.standing) {
             return false; // called: its standby was ended for it
         }
@@ -700,7 +700,7 @@ final class Account {
                 w.standingSawIssued = pool.issuedIds();
                 return true;
             }
-            standbyHeldOffUntil = now + STANDBY_HOLD_OFF_NANOS; // stuck, or behind
+            standbyHeldOffUntil = now() + STANDBY_HOLD_OFF_NANOS; // stuck, or behind
         }
         stopStandingBy(w);
         return false;
@@ -1513,7 +1513,7 @@ final class Account {
             }
             if (w.current == null) {
                 if (w.modelStandingBy) { // a standby period ends: as standBy's loop, called or not
-                    w.modelStandingBy = keepStandingBy(w, now());
+                    w.modelStandingBy = keepStandingBy(w);
                     if (w.modelStandingBy) {
                         return null;
                     }

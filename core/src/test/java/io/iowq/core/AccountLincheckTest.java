@@ -139,7 +139,7 @@ public class AccountLincheckTest {
                 .addCustomScenario(cancelRacingOpenTake())
                 .addCustomScenario(wakeRacingOpenSubmission())
                 .addCustomScenario(standbyRacingTheActiveWorker())
-                .addCustomScenario(standbyEndRacing(actor("step1"), keyedActor()))
+                .addCustomScenario(standbyEndRacing(actor("step1"), actor("submitKeyed", 0)))
                 .addCustomScenario(standbyEndRacing(actor("cancelAll")))
                 .check(AccountLincheckTest.class);
     }
@@ -230,20 +230,13 @@ public class AccountLincheckTest {
                 List.of(List.of(step0), List.of(others)), List.of(step0, step1, step0, step1), null);
     }
 
-    private static Actor keyedActor() {
-        try {
-            return new Actor(AccountLincheckTest.class.getMethod("submitKeyed", int.class), List.of(0));
-        } catch (NoSuchMethodException e) {
-            throw new AssertionError(e);
+    /** The operation {@code operation} with {@code args}, as the checker's actor. */
+    private static Actor actor(String operation, Object... args) {
+        for (Method method : AccountLincheckTest.class.getMethods()) {
+            if (method.getName().equals(operation) && method.getParameterCount() == args.length) {
+                return new Actor(method, List.of(args));
+            }
         }
-    }
-
-    private static Actor actor(String operation) {
-        try {
-            Method method = AccountLincheckTest.class.getMethod(operation);
-            return new Actor(method, List.of());
-        } catch (NoSuchMethodException e) {
-            throw new AssertionError(e);
-        }
+        throw new AssertionError("no operation " + operation + " with " + args.length + " arguments");
     }
 }

@@ -142,9 +142,7 @@ class EngineStressTest {
         }
 
         private static Thread start(String name, Runnable body) {
-            Thread t = new Thread(body, "stress-" + name);
-            t.start();
-            return t;
+            return Races.start("stress-" + name, body);
         }
 
         /** Shuts down at a random point: early, midway or after the submitters are done. */

@@ -14,6 +14,13 @@ final class Races {
         }
     }
 
+    /** Starts a thread named {@code name} that runs {@code body}. */
+    static Thread start(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.start();
+        return t;
+    }
+
     /** Starts a thread that calls {@code work.cancel(true)} after spinning {@code nanos}. */
     static Thread cancelAfter(long nanos, Work<?> work) {
         Thread t = new Thread(() -> {

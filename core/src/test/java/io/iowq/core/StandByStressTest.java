@@ -203,9 +203,7 @@ class StandByStressTest {
         }
 
         private static Thread start(String name, Runnable body) {
-            Thread t = new Thread(body, "standby-stress-" + name);
-            t.start();
-            return t;
+            return Races.start("standby-stress-" + name, body);
         }
     }
 }
