@@ -33,6 +33,7 @@ public final class IoWqConfig {
     private final boolean observeBlocking;
     private final Duration blockingSamplePeriod;
     private final boolean recordTimes;
+    private final int[] queueCapacity;
 
     private IoWqConfig(Builder b, int nodes, int[] maxWorkers, int[] concurrency, ThreadLimit threadLimit) {
         this.nodes = nodes;
@@ -47,6 +48,7 @@ public final class IoWqConfig {
         this.observeBlocking = b.observeBlocking;
         this.blockingSamplePeriod = b.blockingSamplePeriod;
         this.recordTimes = b.recordTimes;
+        this.queueCapacity = b.queueCapacity.clone();
     }
 
     /** A builder with every value at its default. */
@@ -124,6 +126,14 @@ public final class IoWqConfig {
         return recordTimes;
     }
 
+    /**
+     * Most items of {@code workClass} that may wait per node (queued, or behind their key); a
+     * submission beyond it is refused with a {@code RejectedExecutionException}. Unbounded by default.
+     */
+    public int queueCapacity(WorkClass workClass) {
+        return queueCapacity[workClass.ordinal()];
+    }
+
     /** CPUs per node: the available processors shared evenly, at least one. */
     static int cpusPerNode(int nodes) {
         return Math.max(1, Runtime.getRuntime().availableProcessors() / nodes);
@@ -144,6 +154,7 @@ public final class IoWqConfig {
         private boolean observeBlocking = true;
         private Duration blockingSamplePeriod = Duration.ofMillis(10);
         private boolean recordTimes;
+        private final int[] queueCapacity = {Integer.MAX_VALUE, Integer.MAX_VALUE};
 
         private Builder() {
         }
@@ -208,6 +219,12 @@ public final class IoWqConfig {
             return this;
         }
 
+        /** Most items of {@code workClass} that may wait per node (default: no bound). */
+        public Builder queueCapacity(WorkClass workClass, int capacity) {
+            this.queueCapacity[workClass.ordinal()] = capacity;
+            return this;
+        }
+
         /** See {@link IoWqConfig#recordTimes()}; off by default. */
         public Builder recordTimes(boolean recordTimes) {
             this.recordTimes = recordTimes;
@@ -238,6 +255,7 @@ public final class IoWqConfig {
                 require(max[i] >= 1, c.tag() + " maxWorkers must be at least 1, was " + max[i]);
                 conc[i] = concurrency[i] != null ? concurrency[i] : Math.min(cpus, max[i]);
                 require(conc[i] >= 1, c.tag() + " concurrency must be at least 1, was " + conc[i]);
+                require(queueCapacity[i] >= 1, c.tag() + " queueCapacity must be at least 1, was " + queueCapacity[i]);
                 require(conc[i] <= max[i], c.tag() + " concurrency must not exceed maxWorkers ("
                         + max[i] + "), was " + conc[i]);
             }

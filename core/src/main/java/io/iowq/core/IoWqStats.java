@@ -37,14 +37,21 @@ public record IoWqStats(int nodes, ClassStats bounded, ClassStats unbounded, lon
      * @param blocked     workers in work and blocked
      * @param pending     items queued or waiting behind their key
      * @param activeKeys  keys with work queued or running
+     * @param workerLimit the most workers the class may have now: {@code maxWorkers}, or fewer while
+     *                    the system refuses new threads (then as many as it had at the last refusal)
      */
     public record ClassStats(int maxWorkers, int concurrency, int workers, int running, int idle, int blocked,
-                             long pending, long activeKeys) {
+                             long pending, long activeKeys, int workerLimit) {
+
+        /** Whether the system refused threads lately, so the class is held below {@code maxWorkers}. */
+        public boolean creationLimited() {
+            return workerLimit < maxWorkers;
+        }
 
         ClassStats plus(ClassStats o) {
             return new ClassStats(maxWorkers + o.maxWorkers, concurrency + o.concurrency, workers + o.workers,
                     running + o.running, idle + o.idle, blocked + o.blocked, pending + o.pending,
-                    activeKeys + o.activeKeys);
+                    activeKeys + o.activeKeys, workerLimit + o.workerLimit);
         }
     }
 }

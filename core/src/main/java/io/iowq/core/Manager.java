@@ -33,15 +33,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Manager implements Runnable {
 
-    /** Failed creations in a row after which a class without workers cancels its queued work. */
-    static final int MAX_CREATION_FAILURES = 8;
-    private static final long RETRY_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long MIN_SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final VarHandle IDLE = Fields.of(MethodHandles.lookup(), "idle", boolean.class);
 
     private final IoWq pool;
     private final Thread thread;
-    private final ConcurrentLinkedQueue<Account> retryRequests = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Retry> retryRequests = new ConcurrentLinkedQueue<>();
     private final Map<Account, Long> retryDue = new HashMap<>();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final boolean cpuTime;
@@ -87,6 +84,25 @@ final class Manager implements Runnable {
         LockSupport.unpark(thread);
     }
 
+    /** Stops the manager and waits for its thread to end, unless called on it. */
+    void stopAndJoin() {
+        stop();
+        if (Thread.currentThread() == thread) {
+            return;
+        }
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     Thread thread() {
         return thread;
     }
@@ -106,10 +122,13 @@ final class Manager implements Runnable {
         return submitterWakes.sum();
     }
 
-    /** Asks for another try at creating a worker for {@code account}. */
-    void retryCreation(Account account) {
-        retryRequests.add(account);
+    /** Asks for another try at creating a worker for {@code account}, after {@code delayNanos}. */
+    void retryCreation(Account account, long delayNanos) {
+        retryRequests.add(new Retry(account, System.nanoTime() + delayNanos));
         LockSupport.unpark(thread);
+    }
+
+    private record Retry(Account account, long due) {
     }
 
     @Override
@@ -166,8 +185,8 @@ final class Manager implements Runnable {
 
     /** Runs the retries that are due; returns when the next one is. */
     private long runRetries(long now) {
-        for (Account a; (a = retryRequests.poll()) != null; ) {
-            retryDue.putIfAbsent(a, now + RETRY_DELAY_NANOS);
+        for (Retry r; (r = retryRequests.poll()) != null; ) {
+            retryDue.merge(r.account(), r.due(), Math::min);
         }
         long next = Long.MAX_VALUE;
         for (Iterator<Map.Entry<Account, Long>> it = retryDue.entrySet().iterator(); it.hasNext(); ) {
@@ -177,7 +196,7 @@ final class Manager implements Runnable {
                 continue;
             }
             it.remove();
-            e.getKey().retryCreation(MAX_CREATION_FAILURES);
+            e.getKey().retryCreation();
         }
         return next;
     }
@@ -248,21 +267,21 @@ final class Manager implements Runnable {
         long cpu = cpuTime ? threads.getThreadCpuTime(t.getId()) : -1;
         boolean sleeping = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
         boolean waiting = sleeping || state == Thread.State.BLOCKED;
-        if (work != w.sampledWork) {
-            w.sampledWork = work;
+        if (work.id != w.sampledId) {
+            w.sampledId = work.id;
             w.sampledCpuNanos = cpu;
             w.waitingSamples = waiting ? 1 : 0;
-            return sleeping && account.observedBlocked(w, work);
+            return sleeping && account.blocked(w, work, true);
         }
         w.waitingSamples = waiting ? w.waitingSamples + 1 : 0;
         boolean progressed = cpu != w.sampledCpuNanos;
         w.sampledCpuNanos = cpu;
         boolean stalled = cpuTime && state == Thread.State.RUNNABLE && !progressed && inNativeMethod(t);
         if (sleeping || w.waitingSamples >= 2 || stalled) {
-            return account.observedBlocked(w, work);
+            return account.blocked(w, work, true);
         }
         if (progressed && !waiting) {
-            return account.observedRunning(w, work);
+            return account.unblocked(w, work, true);
         }
         return false;
     }

@@ -9,7 +9,7 @@ final class Node {
     Node(IoWq pool, int index, IoWqConfig config) {
         this.index = index;
         for (WorkClass c : WorkClass.values()) {
-            accounts[c.ordinal()] = new Account(pool, this, c, config.maxWorkers(c), config.concurrency(c));
+            accounts[c.ordinal()] = new Account(pool, this, c, config);
         }
     }
 

@@ -11,10 +11,13 @@ import java.util.OptionalLong;
  * The process thread limit that unbound workers count against: the seed's {@code RLIMIT_NPROC}
  * check in {@code io_wq_can_queue}.
  * <p>
- * {@link #detect()} takes the first finite value of: the soft "Max processes" of
- * {@code /proc/self/limits}, the cgroup's {@code pids.max} (v2, then v1), and
- * {@code /proc/sys/kernel/threads-max}; off Linux, or where none is readable,
- * {@value #DEFAULT_LIMIT}.
+ * {@link #detect()} takes the smallest finite value of: the soft "Max processes" of
+ * {@code /proc/self/limits} ({@code RLIMIT_NPROC}, which counts every thread of the process's real
+ * user, across all its processes: the limit is per user, not per process), the cgroup's
+ * {@code pids.max} (v2, then v1), and {@code /proc/sys/kernel/threads-max}; off Linux, or where none
+ * is readable, {@value #DEFAULT_LIMIT}. Threads of the same user in other processes are not seen
+ * here: where they take the room, the kernel refuses threads before this limit, and the pool backs
+ * off ({@code WorkerCreation}).
  *
  * @param limit  the most threads the process may have
  * @param source where the limit was read
@@ -43,21 +46,20 @@ public record ThreadLimit(long limit, String source) {
 
     /** Reads the limit from the files under {@code root} (a test can lay out its own). */
     static ThreadLimit detect(Path root) {
-        OptionalLong v = maxProcesses(root.resolve("proc/self/limits"));
-        if (v.isPresent()) {
-            return new ThreadLimit(v.getAsLong(), "/proc/self/limits");
-        }
+        ThreadLimit smallest = null;
+        smallest = smaller(smallest, maxProcesses(root.resolve("proc/self/limits")), "/proc/self/limits");
         for (String pidsMax : List.of("sys/fs/cgroup/pids.max", "sys/fs/cgroup/pids/pids.max")) {
-            v = number(root.resolve(pidsMax));
-            if (v.isPresent()) {
-                return new ThreadLimit(v.getAsLong(), "/" + pidsMax);
-            }
+            smallest = smaller(smallest, number(root.resolve(pidsMax)), "/" + pidsMax);
         }
-        v = number(root.resolve("proc/sys/kernel/threads-max"));
-        if (v.isPresent()) {
-            return new ThreadLimit(v.getAsLong(), "/proc/sys/kernel/threads-max");
+        smallest = smaller(smallest, number(root.resolve("proc/sys/kernel/threads-max")), "/proc/sys/kernel/threads-max");
+        return smallest != null ? smallest : new ThreadLimit(DEFAULT_LIMIT, "default");
+    }
+
+    private static ThreadLimit smaller(ThreadLimit sofar, OptionalLong value, String source) {
+        if (value.isEmpty() || (sofar != null && sofar.limit() <= value.getAsLong())) {
+            return sofar;
         }
-        return new ThreadLimit(DEFAULT_LIMIT, "default");
+        return new ThreadLimit(value.getAsLong(), source);
     }
 
     /** Threads that may still be created: the limit less the threads alive now, at least 1. */
@@ -100,7 +102,10 @@ public record ThreadLimit(long limit, String source) {
 
     private static OptionalLong number(Path file) {
         try {
-            return finite(Files.readString(file).trim());
+            // Line by line: Files.readString sizes its read by the file's size, and a /proc file's size
+            // is not its content's (it read "1" of /proc/sys/kernel/threads-max's "192735" here).
+            List<String> lines = Files.readAllLines(file);
+            return lines.isEmpty() ? OptionalLong.empty() : finite(lines.get(0).trim());
         } catch (IOException | RuntimeException ignored) {
             return OptionalLong.empty();
         }

@@ -50,37 +50,25 @@ public final class Work<V> implements RunnableFuture<V> {
 
     private static final State[] STATES = State.values();
 
-    // The state field: a State's ordinal plus BASE, or one of the four values below.
-    /** Never submitted (or a submission failed before the pool counted it): the field's default. */
+    // The state field: a State's ordinal plus BASE, or one of the values below.
+    /** Never submitted (or a submission refused it): the field's default. */
     private static final int UNSUBMITTED = 0;
-    /**
-     * Held by a submission while it gives the item to a pool ({@link #claim}, then {@link #accept}) or
-     * takes it back ({@link #reclaim}, then {@link #unaccept}); a cancel waits it out.
-     */
+    /** Held by a submission while it gives the item to a pool; a cancel waits it out. */
     private static final int CLAIMED = 1;
-    /**
-     * Taken back by a pool that refused it after it was queued (shutdown): as never submitted, it may
-     * be run by hand or cancelled, but not submitted again, since it may still be a node of that
-     * pool's open queue ({@link OpenQueue}), and a node is linked once.
-     */
-    private static final int REFUSED = 2;
-    private static final int BASE = 3;
+    private static final int BASE = 2;
     private static final int PENDING = State.PENDING.ordinal() + BASE;
     private static final int RUNNING = State.RUNNING.ordinal() + BASE;
     private static final int CANCELLED = State.CANCELLED.ordinal() + BASE;
     /**
-     * Held by the canceller of a running item while it interrupts the item's thread (see
-     * {@link #holdEndToCancel}); every other end goes straight to its final state.
+     * Held by the canceller of an item run by hand ({@link #run()}) while it interrupts the runner, as
+     * {@code FutureTask}'s INTERRUPTING: the runner does not return before the interrupt is sent.
      */
     private static final int ENDING = -1;
     private static final VarHandle STATE = Fields.of(MethodHandles.lookup(), "state", int.class);
     private static final VarHandle CALLBACKS = Fields.of(MethodHandles.lookup(), "callbacks", Callback.class);
-    private static final VarHandle START_NANOS = Fields.of(MethodHandles.lookup(), "startNanos", long.class);
-    private static final VarHandle QUEUE_NEXT = Fields.of(MethodHandles.lookup(), "queueNext", Work.class);
     private static final Callback FIRED = new Callback(null, null);
 
-    // The description's yes-or-no parts, in one byte: every accepted item is allocated, and the
-    // fewer bytes it takes, the fewer cache lines each hand-off writes (80 bytes in all).
+    // The description's yes-or-no parts, in one byte.
     /** {@link #task} is a {@link Runnable}, not a {@link Callable}. */
     private static final byte RUNNABLE = 1;
     /** In {@link WorkClass#UNBOUND}. */
@@ -97,26 +85,31 @@ public final class Work<V> implements RunnableFuture<V> {
     private String description;
     private Work<?> next;
 
-    // Set once when the pool accepts the item (published by the account lock or the state CAS).
+    // Set once when the pool accepts the item, under the lock of the account it is queued in.
     long id;
     IoWq pool;
-    Account account;
     ContextHook.Snapshot context = ContextHook.Snapshot.EMPTY;
     long acceptedNanos;
 
-    /**
-     * When it started, if times are recorded: written by the worker that starts it, before it shows
-     * the item as its {@code current} (a release), so a reader that finds it there sees the time.
-     * Opaque, not volatile: no fence per hand-off, and no torn read for a racing canceller.
-     */
-    private long startNanos;
+    // Guarded by the lock of the account the item waits in.
+    /** The account it was last queued in (a link may be queued in another than its head's). */
+    Account account;
+    /** Its key's chain, for hashed work. */
+    KeyChain chain;
+    /** Its neighbours in a {@link WorkList}, and the list it is in ({@code null} when in none). */
+    Work<?> prev;
+    Work<?> nextQueued;
+    WorkList list;
+
+    /** When it started, if times are recorded; written before its worker publishes it as current. */
+    volatile long startNanos;
+    /** The thread that runs it by hand ({@link #run()}), for a cancel to interrupt. */
+    private volatile Thread runner;
 
     private volatile int state;
     private Object outcome;
     private volatile Callback callbacks;
     private volatile boolean waiters;
-    /** The next node of the open queue this item is queued in, or itself once it has left it ({@link OpenQueue}). */
-    private volatile Work<?> queueNext;
 
     private Work(Object task, byte flags) {
         this.task = Objects.requireNonNull(task, "task");
@@ -307,45 +300,59 @@ public final class Work<V> implements RunnableFuture<V> {
     // ---------------------------------------------------------------- Future
 
     /**
-     * Cancels this item in its pool: a pending item is removed and ends cancelled; a running one ends
-     * cancelled and, if {@code mayInterruptIfRunning} and it is not {@code NO_CANCEL}, its worker is
-     * interrupted. Returns whether this call cancelled it.
+     * Cancels this item: a pending item is removed from its pool and ends cancelled; a running one
+     * ends cancelled and, if {@code mayInterruptIfRunning} and it is not {@code NO_CANCEL}, the thread
+     * running it is interrupted (a pool's worker, or the thread that {@linkplain #run() runs it by
+     * hand}, as {@code FutureTask} does). Returns whether this call cancelled it.
      */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         for (int attempt = 0; ; attempt++) {
             int s = state;
-            if (inNoPool(s)) {
-                // Ends outside every pool: a submission's claim and this compare-and-set decide which
-                // comes first, so no pool counts an item it never gets.
+            if (s == CLAIMED || s == ENDING) {
+                Backoff.pause(attempt); // a submission is giving it to a pool, or a cancel interrupts
+                continue;
+            }
+            IoWq in = pool; // seen: the state read followed the acceptance's release
+            if (in != null) {
+                return in.cancelOne(this, mayInterruptIfRunning);
+            }
+            if (s == UNSUBMITTED) {
+                // Ends outside every pool: the submission's claim and this compare-and-set decide.
                 if (STATE.compareAndSet(this, s, CANCELLED)) {
-                    wakeWaiters();
-                    fireCallbacks();
+                    endedOutsideAPool();
                     return true;
                 }
-                continue;
+            } else if (s == RUNNING) {
+                return cancelRunByHand(mayInterruptIfRunning);
+            } else {
+                return false; // ended
             }
-            if (s == CLAIMED) {
-                Backoff.pause(attempt); // a submission is giving it to a pool, or taking it back
-                continue;
-            }
-            IoWq in = pool; // seen: the state read followed the claim's release (or a start after it)
-            if (in == null) {
-                if (s == PENDING) {
-                    continue; // being taken back by a pool that refused it: look again
-                }
-                return false; // run by hand, or ended before it was ever submitted
-            }
-            if (in.cancelOne(this, mayInterruptIfRunning)) {
-                return true;
-            }
-            s = state;
-            if (s != UNSUBMITTED && s != CLAIMED && s != REFUSED && s != PENDING) {
-                return false; // it ended, or runs and cannot be cancelled
-            }
-            // Being taken back, or taken back, while the pool looked: look again.
-            Backoff.pause(attempt);
         }
+    }
+
+    private boolean cancelRunByHand(boolean mayInterrupt) {
+        if (!mayInterrupt || isNoCancel()) {
+            if (!STATE.compareAndSet(this, RUNNING, CANCELLED)) {
+                return false;
+            }
+        } else {
+            if (!STATE.compareAndSet(this, RUNNING, ENDING)) {
+                return false;
+            }
+            Thread t = runner;
+            if (t != null) {
+                t.interrupt();
+            }
+            state = CANCELLED;
+        }
+        endedOutsideAPool();
+        return true;
+    }
+
+    private void endedOutsideAPool() {
+        wakeWaiters();
+        fireCallbacks();
     }
 
     @Override
@@ -406,21 +413,26 @@ public final class Work<V> implements RunnableFuture<V> {
     }
 
     /**
-     * Runs this item in the calling thread if it was never submitted to a pool (or a pool refused it
-     * after all, at shutdown); otherwise does
-     * nothing (a pool runs its items on its workers, and the items {@link IoWq#shutdownNow()} returns
-     * have ended as cancelled).
+     * Runs this item in the calling thread if it was never submitted to a pool; otherwise does nothing
+     * (a pool runs its items on its workers). A cancel meanwhile interrupts this thread, as
+     * {@code FutureTask} does, and the item ends cancelled whatever the task does.
      */
     @Override
     public void run() {
-        int s = state;
-        if (!inNoPool(s) || !STATE.compareAndSet(this, s, RUNNING)) {
+        if (!STATE.compareAndSet(this, UNSUBMITTED, RUNNING)) {
             return;
         }
+        runner = Thread.currentThread();
         try {
             end(State.RUNNING, State.COMPLETED, call());
         } catch (Throwable t) {
             end(State.RUNNING, State.FAILED, t);
+        } finally {
+            runner = null;
+        }
+        if (state == ENDING || state == CANCELLED) {
+            awaitEnd(); // a cancel won: it fires the callbacks once its interrupt is sent
+            return;
         }
         fireCallbacks();
     }
@@ -438,13 +450,13 @@ public final class Work<V> implements RunnableFuture<V> {
     }
 
     /**
-     * The only way an item ends: from {@code expected} to the final {@code to}. Returns whether this
-     * call ended it; the caller that gets {@code true} owns the accounting of that end.
+     * The only way an item ends in a pool: from {@code expected} to the final {@code to}. Returns
+     * whether this call ended it; the caller that gets {@code true} owns the accounting of that end.
      */
     boolean end(State expected, State to, Object result) {
         if (to != State.CANCELLED) {
-            // Only the thread that runs an item ends it otherwise than cancelled, so no one else writes
-            // the outcome; if a cancel won instead, this write is never read (a cancelled item has none).
+            // Only the thread that runs an item ends it otherwise than cancelled; if a cancel won
+            // instead, this write is never read (a cancelled item has no outcome).
             outcome = result;
         }
         if (!STATE.compareAndSet(this, expected.ordinal() + BASE, to.ordinal() + BASE)) {
@@ -454,33 +466,8 @@ public final class Work<V> implements RunnableFuture<V> {
         return true;
     }
 
-    /**
-     * Takes a running item's end to cancel it: {@code RUNNING} to {@link #ENDING}. While the caller
-     * holds it, the item cannot end otherwise and its worker cannot leave it (the worker awaits the
-     * end, {@link #awaitEnd}, before it clears its interrupt status and takes another item), so an
-     * interrupt sent now reaches this item and no other. The caller then calls {@link #endCancelled}.
-     */
-    boolean holdEndToCancel() {
-        return STATE.compareAndSet(this, RUNNING, ENDING);
-    }
-
-    /** Publishes the end held by {@link #holdEndToCancel}. */
-    void endCancelled() {
-        state = CANCELLED;
-        wakeWaiters();
-    }
-
-    void startedAt(long nanos) {
-        START_NANOS.setOpaque(this, nanos);
-    }
-
-    /** When it started ({@code System.nanoTime()}), or 0 if not yet or times are not recorded. */
-    long startNanos() {
-        return (long) START_NANOS.getOpaque(this);
-    }
-
-    /** Returns once this item's end, if one is being made, has been published. */
-    void awaitEnd() {
+    /** Returns once a cancel's interrupt of a hand-run item, if one is being sent, has been. */
+    private void awaitEnd() {
         state();
     }
 
@@ -503,10 +490,8 @@ public final class Work<V> implements RunnableFuture<V> {
     }
 
     /**
-     * Runs the {@link #whenDone} actions; called once, after {@link #end}, outside every pool lock, by
-     * the thread that ended the item, after the end is counted and the listener told. (Skipping the
-     * {@code getAndSet} when no action was added would let an action added just after the end run
-     * the earlier ones on its own thread, before the end is counted: not done.)
+     * Runs the {@link #whenDone} actions; called once, after the end, outside every pool lock, by the
+     * thread that ended the item, after the end is counted and the listener told.
      */
     void fireCallbacks() {
         Callback head = (Callback) CALLBACKS.getAndSet(this, FIRED);
@@ -519,87 +504,23 @@ public final class Work<V> implements RunnableFuture<V> {
         }
     }
 
-    /**
-     * Takes a never-submitted item for a submission, before the pool counts it; fails if it has been
-     * cancelled, run by hand or submitted meanwhile. The caller then calls {@link #accept}, or
-     * {@link #unclaim} if another link of its chain could not be claimed.
-     */
+    /** Takes a never-submitted item for a submission; fails if it was cancelled, run or submitted. */
     boolean claim() {
         return STATE.compareAndSet(this, UNSUBMITTED, CLAIMED);
     }
 
-    /** Gives a {@link #claim claimed} item back, never submitted. */
+    /** Gives a {@link #claim claimed} item back, never submitted (refused). */
     void unclaim() {
         STATE.setRelease(this, UNSUBMITTED);
     }
 
-    /** Gives a claimed item to its pool; it stays claimed until {@link #publishPending}. */
+    /** Gives a claimed item to its pool, pending; the release publishes the fields set here. */
     void accept(IoWq pool, long id, ContextHook.Snapshot context, long now) {
         this.pool = pool;
         this.id = id;
         this.context = context;
         this.acceptedNanos = now;
-    }
-
-    /** Makes an accepted item pending, cancellable through its pool; the release publishes its fields. */
-    void publishPending() {
         STATE.setRelease(this, PENDING);
-    }
-
-    /**
-     * Takes a pending item back from its pool, which refuses it after it was queued (see {@code
-     * IoWq.unaccept}); fails if it has ended or started meanwhile. The caller then calls
-     * {@link #unaccept}, or {@link #unreclaim} if another link of its chain could not be taken back.
-     */
-    boolean reclaim() {
-        return STATE.compareAndSet(this, PENDING, CLAIMED);
-    }
-
-    /** Leaves a {@link #reclaim reclaimed} item with its pool, pending. */
-    void unreclaim() {
-        STATE.setRelease(this, PENDING);
-    }
-
-    /**
-     * Back to never submitted, for an item claimed and given ids by a submission that failed before
-     * it queued anything (an {@code Error}): it may be submitted again, or cancelled.
-     */
-    void unaccept() {
-        forgetAcceptance();
-        STATE.setRelease(this, UNSUBMITTED);
-    }
-
-    /** Refused for good, for a reclaimed item: as never submitted, but it cannot be submitted again. */
-    void refuse() {
-        forgetAcceptance();
-        STATE.setRelease(this, REFUSED);
-    }
-
-    private void forgetAcceptance() {
-        this.pool = null;
-        this.id = 0;
-        this.account = null;
-        this.context = ContextHook.Snapshot.EMPTY;
-    }
-
-    /** The next node of its open queue: {@code null} if it is the last, itself if it has left. */
-    Work<?> queueNext() {
-        return queueNext;
-    }
-
-    /** Links {@code item} behind this node if none is yet; the compare-and-set that queues it. */
-    boolean linkQueueNext(Work<?> item) {
-        return QUEUE_NEXT.compareAndSet(this, null, item);
-    }
-
-    /** Marks this node as having left its open queue (and drops its hold on the nodes after it). */
-    void selfLinkQueueNext() {
-        QUEUE_NEXT.setRelease(this, this);
-    }
-
-    /** Whether state {@code s} belongs to no pool: never submitted, or refused (run or cancelled by hand only). */
-    private static boolean inNoPool(int s) {
-        return s == UNSUBMITTED || s == REFUSED;
     }
 
     /** Why this item cannot be submitted, or {@code null} if it can (a look, not a claim). */
@@ -610,10 +531,6 @@ public final class Work<V> implements RunnableFuture<V> {
         }
         if (s == CLAIMED) {
             return "work " + description() + " is being submitted";
-        }
-        if (s == REFUSED) {
-            return "work " + description() + " was refused by a pool that was shut down while it was queued;"
-                    + " it can be run or cancelled but not submitted again";
         }
         if (pool != null) {
             return "work " + id + " was already submitted";

@@ -30,11 +30,11 @@ public record WorkInfo(long id, String key, WorkClass workClass, String descript
 
     static WorkInfo running(Work<?> w, int node, String worker, boolean blocked, long now, StackTraceElement[] stack) {
         return new WorkInfo(w.id(), keyString(w), w.workClass(), w.description(), node, true, worker, blocked,
-                millisSince(w.startNanos(), now), stack);
+                millisSince(w.startNanos, now), stack);
     }
 
     private static long millisSince(long then, long now) {
-        return now == NO_CLOCK ? -1 : TimeUnit.NANOSECONDS.toMillis(now - then);
+        return now == NO_CLOCK ? -1 : then == 0 ? 0 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(now - then));
     }
 
     private static String keyString(Work<?> w) {

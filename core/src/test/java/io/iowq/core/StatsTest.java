@@ -62,8 +62,8 @@ class StatsTest {
         IoWqStats stats = pool.stats();
 
         assertThat(stats).isEqualTo(new IoWqStats(1,
-                new IoWqStats.ClassStats(2, 2, 2, 1, 0, 1, 3, 1),
-                new IoWqStats.ClassStats(1, 1, 1, 0, 1, 0, 0, 0),
+                new IoWqStats.ClassStats(2, 2, 2, 1, 0, 1, 3, 1, 2),
+                new IoWqStats.ClassStats(1, 1, 1, 0, 1, 0, 0, 0, 1),
                 3, 1, 6, 1, 0, 0, 0, 0));
         assertThat(stats.of(WorkClass.BOUND)).isSameAs(stats.bounded());
         assertThat(stats.of(WorkClass.UNBOUND)).isSameAs(stats.unbounded());

@@ -33,9 +33,18 @@ class ThreadLimitTest {
     @Test
     void readsTheSoftMaxProcessesOfProcSelfLimits() throws IOException {
         limits("1234");
-        write("sys/fs/cgroup/pids.max", "99\n");
+        write("sys/fs/cgroup/pids.max", "5000\n");
 
         assertThat(ThreadLimit.detect(root)).isEqualTo(new ThreadLimit(1234, "/proc/self/limits"));
+    }
+
+    @Test
+    void takesASmallerCgroupPidsMaxOverAFiniteMaxProcesses() throws IOException {
+        limits("1234");
+        write("sys/fs/cgroup/pids.max", "99\n");
+        write("proc/sys/kernel/threads-max", "700\n");
+
+        assertThat(ThreadLimit.detect(root)).isEqualTo(new ThreadLimit(99, "/sys/fs/cgroup/pids.max"));
     }
 
     @Test

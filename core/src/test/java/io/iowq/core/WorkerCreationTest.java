@@ -225,7 +225,7 @@ class WorkerCreationTest {
 
         eventually().until(item::isDone);
         assertThat(item.isCancelled()).isTrue();
-        assertThat(pool.stats().creationFailures()).isEqualTo(Manager.MAX_CREATION_FAILURES);
+        assertThat(pool.stats().creationFailures()).isEqualTo(WorkerCreation.MAX_FAILURES_WITHOUT_WORKERS);
         eventually().until(() -> pool.stats().cancelled() == 1);
         assertThat(pool.stats().unbounded().pending()).isZero();
         factory.failures.set(0);

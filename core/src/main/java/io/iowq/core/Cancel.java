@@ -1,0 +1,233 @@
+package io.iowq.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Cancellation across the pool: the seed's {@code io_wq_cancel_cb}, {@code io_wqe_cancel_pending_work},
+ * {@code io_wqe_cancel_running_work} and {@code io_run_cancel}.
+ * <p>
+ * The predicate is user code, so it never runs under a lock: the candidates are collected first,
+ * account by account under each lock (pending items with the links behind them, and the items
+ * workers run), then the predicate is asked outside every lock, then each match is cancelled under
+ * its account's lock, where a worker's take or start and the cancel meet, so exactly one wins. A
+ * link can move from one account to another while the accounts are collected one by one; every such
+ * hand-over is counted before its worker lets go of it, so a collection during which the count moved
+ * is made again, and a link is never missed in transit.
+ */
+final class Cancel {
+
+    private final IoWq pool;
+
+    Cancel(IoWq pool) {
+        this.pool = pool;
+    }
+
+    /** What the accounts hold that a cancel may match, in the order the seed looks: pending, then running. */
+    static final class Candidates {
+        final List<Work<?>> pending = new ArrayList<>();
+        final List<Worker> runners = new ArrayList<>();
+        final List<Work<?>> running = new ArrayList<>();
+
+        /** A pending item and the links behind it. */
+        void pending(Work<?> w) {
+            pending.add(w);
+            links(w);
+        }
+
+        /** A running item, its worker, and the pending links behind it. */
+        void running(Worker worker, Work<?> w) {
+            runners.add(worker);
+            running.add(w);
+            links(w);
+        }
+
+        private void links(Work<?> w) {
+            for (Work<?> l = w.next(); l != null; l = l.next()) {
+                pending.add(l);
+            }
+        }
+    }
+
+    /** The seed's {@code io_wq_cancel_cb}: pending matches first, on every node, then running ones. */
+    Cancellation cancel(Predicate<Work<?>> match, boolean all) {
+        Candidates c = collect();
+        List<Work<?>> ended = new ArrayList<>();
+        try {
+            int pending = cancelPendingWork(c, match, all, ended);
+            if (pending > 0 && !all) {
+                return Cancellation.of(pending, 0);
+            }
+            return Cancellation.of(pending, cancelRunningWork(c, match, all, ended));
+        } finally {
+            pool.publishCancelled(ended);
+        }
+    }
+
+    private Candidates collect() {
+        for (;;) {
+            long handedOver = pool.linksHandedOver();
+            Candidates c = new Candidates();
+            for (Node node : pool.nodes()) {
+                for (Account a : node.accounts()) {
+                    a.collect(c);
+                }
+            }
+            if (pool.linksHandedOver() == handedOver) {
+                return c;
+            }
+        }
+    }
+
+    /** The seed's {@code io_wqe_cancel_pending_work}: ends matching pending items; returns how many ended, links behind them included. */
+    private static int cancelPendingWork(Candidates c, Predicate<Work<?>> match, boolean all, List<Work<?>> ended) {
+        int found = 0;
+        for (Work<?> w : c.pending) {
+            if (w.isPending() && match.test(w)) {
+                int before = ended.size();
+                if (cancelPending(w, ended)) {
+                    found += ended.size() - before;
+                    if (!all) {
+                        break;
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /** The seed's {@code io_wqe_cancel_running_work}: ends matching running items and interrupts their workers. */
+    private static int cancelRunningWork(Candidates c, Predicate<Work<?>> match, boolean all, List<Work<?>> ended) {
+        int found = 0;
+        for (int i = 0; i < c.running.size(); i++) {
+            Work<?> w = c.running.get(i);
+            if (w.state() != Work.State.RUNNING || !match.test(w)) {
+                continue;
+            }
+            Worker worker = c.runners.get(i);
+            int r = worker.account.cancelRunning(worker, w, true, true);
+            if (r == 2) {
+                ended.add(w);
+            }
+            if (r > 0) {
+                found++;
+                if (!all) {
+                    break;
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The seed's {@code io_run_cancel}: ends a pending item as cancelled, taking it out of the queue
+     * it waits in (a link not queued yet waits in none), and every pending link behind it. Adds what
+     * it ended to {@code ended}; returns whether it ended {@code w}.
+     */
+    static boolean cancelPending(Work<?> w, List<Work<?>> ended) {
+        Account in = w.account;
+        boolean done;
+        if (in != null) {
+            done = in.cancelQueued(w);
+        } else {
+            done = w.end(Work.State.PENDING, Work.State.CANCELLED, null); // a link, in no queue yet
+            if ((in = w.account) != null) {
+                in.discard(w); // queued meanwhile, by its worker: out again
+            } else if (!done && w.isPending()) {
+                done = (in = w.account) != null && in.cancelQueued(w);
+            }
+        }
+        if (done) {
+            ended.add(w);
+            cancelChain(w.next(), ended);
+        }
+        return done;
+    }
+
+    /** Ends every pending item of a link chain as cancelled, adding each to {@code ended}. */
+    static void cancelChain(Work<?> first, List<Work<?>> ended) {
+        for (Work<?> l = first; l != null; l = l.next()) {
+            if (l.end(Work.State.PENDING, Work.State.CANCELLED, null)) {
+                ended.add(l);
+            }
+        }
+    }
+
+    /**
+     * {@code Future.cancel} of one item of this pool: a pending item is cancelled as above; a running
+     * one ends cancelled, its worker interrupted if {@code mayInterrupt}. Returns whether this call ended it.
+     */
+    boolean cancelOne(Work<?> w, boolean mayInterrupt) {
+        List<Work<?>> ended = new ArrayList<>();
+        try {
+            for (int attempt = 0; ; attempt++) {
+                if (w.isPending()) {
+                    if (cancelPending(w, ended)) {
+                        return true;
+                    }
+                } else if (w.state() != Work.State.RUNNING || w.isNoCancel()) {
+                    return false;
+                } else {
+                    Worker runner = runnerOf(w);
+                    if (runner != null) {
+                        if (runner.account.cancelRunning(runner, w, true, mayInterrupt) == 2) {
+                            ended.add(w);
+                            return true;
+                        }
+                    }
+                }
+                Backoff.pause(attempt); // between its start and the worker showing it as current: look again
+            }
+        } finally {
+            pool.publishCancelled(ended);
+        }
+    }
+
+    private Worker runnerOf(Work<?> w) {
+        Candidates c = new Candidates();
+        Account a = w.account;
+        if (a != null) {
+            a.collect(c);
+            int i = c.running.indexOf(w);
+            if (i >= 0) {
+                return c.runners.get(i);
+            }
+        }
+        c = collect();
+        int i = c.running.indexOf(w);
+        return i >= 0 ? c.runners.get(i) : null;
+    }
+
+    /** {@code shutdownNow}: cancels every pending item and interrupts every running one but {@code NO_CANCEL}, leaving its end to it. */
+    List<Runnable> cancelPendingAndInterrupt() {
+        Candidates c = collect();
+        List<Work<?>> ended = new ArrayList<>();
+        try {
+            for (Work<?> w : c.pending) {
+                cancelPending(w, ended);
+            }
+            for (int i = 0; i < c.running.size(); i++) {
+                Worker worker = c.runners.get(i);
+                worker.account.cancelRunning(worker, c.running.get(i), false, true);
+            }
+            return new ArrayList<>(ended);
+        } finally {
+            pool.publishCancelled(ended);
+        }
+    }
+
+    /** Cancels what waits in an account that cannot get a worker. */
+    void cancelStranded(Account account) {
+        Candidates c = new Candidates();
+        account.collect(c);
+        List<Work<?>> ended = new ArrayList<>();
+        try {
+            for (Work<?> w : c.pending) {
+                cancelPending(w, ended);
+            }
+        } finally {
+            pool.publishCancelled(ended);
+        }
+    }
+}

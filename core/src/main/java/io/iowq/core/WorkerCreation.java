@@ -1,0 +1,133 @@
+package io.iowq.core;
+
+import java.lang.System.Logger.Level;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starting an account's worker threads, and what happens when the system refuses one (the seed's
+ * {@code create_io_worker} and its failure path, with the retries later kernels added).
+ * <p>
+ * A failure never loses work: the item stays queued and the manager tries again after a delay that
+ * doubles with each failure in a row, from {@value #FIRST_RETRY_MILLIS} ms up to
+ * {@value #MAX_RETRY_MILLIS} ms. Meanwhile the class is limited to the workers it has (what the
+ * system gave), so a burst does not hammer the system with creations bound to fail; the first
+ * creation that succeeds lifts the limit. One warning is logged per such episode. When the class has
+ * no worker at all and {@value #MAX_FAILURES_WITHOUT_WORKERS} creations in a row failed, what waits
+ * there is cancelled rather than left to hang (the seed cancels a node's work when it cannot get
+ * its first worker).
+ */
+final class WorkerCreation {
+
+    static final int MAX_FAILURES_WITHOUT_WORKERS = 8;
+    static final long FIRST_RETRY_MILLIS = 5;
+    static final long MAX_RETRY_MILLIS = 1_000;
+    private static final System.Logger LOG = System.getLogger(IoWq.class.getName());
+
+    private final Account account;
+
+    // Guarded by account.lock.
+    private int failuresInRow;
+    /** The most workers while creations fail: as many as there were at the last failure; -1 when not limited. */
+    private int limit = -1;
+
+    WorkerCreation(Account account) {
+        this.account = account;
+    }
+
+    /** The most workers the class may have now: {@code maxWorkers}, or fewer while creations fail. */
+    int limit(int maxWorkers) {
+        assert account.lock.isHeldByCurrentThread();
+        return limit < 0 ? maxWorkers : Math.min(limit, maxWorkers);
+    }
+
+    /** A retry may create one worker beyond the limit the last failure set. */
+    void allowOneMore() {
+        assert account.lock.isHeldByCurrentThread();
+        if (limit >= 0) {
+            limit = account.workers().size() + 1;
+        }
+    }
+
+    /** Starts a reserved worker's thread; on failure takes the reservation back and schedules a retry. */
+    void start(Worker w) {
+        Throwable failure = tryStart(w);
+        if (failure == null) {
+            succeeded();
+            return;
+        }
+        account.creationFailed(w);
+        failed(failure);
+    }
+
+    /** Starts the node's first worker, for the pool's constructor: a failure there is the caller's. */
+    void startFirst(Worker w) {
+        Throwable failure = tryStart(w);
+        if (failure != null) {
+            account.creationFailed(w);
+            throw new IllegalStateException("iowq: could not start the first worker of node " + account.node.index
+                    + " with the configured ThreadFactory: " + failure, failure);
+        }
+    }
+
+    /** The thread factory is user code: called with no lock held. */
+    private Throwable tryStart(Worker w) {
+        try {
+            Thread t = account.pool.config.threadFactory().newThread(w);
+            if (t == null) {
+                throw new IllegalStateException("ThreadFactory returned null");
+            }
+            t.setName(w.name);
+            w.thread = t;
+            t.start();
+            return null;
+        } catch (Throwable e) {
+            return e;
+        }
+    }
+
+    private void succeeded() {
+        account.lock.lock();
+        try {
+            if (limit >= 0) {
+                LOG.log(Level.INFO, "iowq: {0} workers can be created again", account.workClass.tag());
+            }
+            failuresInRow = 0;
+            limit = -1;
+        } finally {
+            account.lock.unlock();
+        }
+    }
+
+    private void failed(Throwable cause) {
+        long delay;
+        boolean warn;
+        boolean giveUp;
+        int workers;
+        account.lock.lock();
+        try {
+            warn = limit < 0;
+            failuresInRow++;
+            workers = account.workers().size();
+            limit = workers;
+            giveUp = workers == 0 && failuresInRow >= MAX_FAILURES_WITHOUT_WORKERS;
+            if (giveUp) { // what waits is cancelled: the next submission starts afresh
+                failuresInRow = 0;
+                limit = -1;
+            }
+            delay = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(20, failuresInRow - 1));
+        } finally {
+            account.lock.unlock();
+        }
+        if (warn) {
+            LOG.log(Level.WARNING, "iowq: could not create a " + account.workClass.tag() + " worker (" + cause
+                    + "); the class keeps the " + workers + " it has until a creation succeeds, tried again from "
+                    + FIRST_RETRY_MILLIS + " ms, backing off up to " + MAX_RETRY_MILLIS + " ms");
+        }
+        account.pool.workerCreationFailed(account, cause);
+        if (giveUp) {
+            account.pool.cancelStranded(account);
+        } else {
+            account.pool.manager().retryCreation(account, TimeUnit.MILLISECONDS.toNanos(delay));
+        }
+    }
+}
