@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * One class of work on one node: the seed's {@code struct io_wqe_acct}, split per class as Linux
@@ -21,29 +22,29 @@ final class Account {
     final IoWq pool;
     final Node node;
     final WorkClass workClass;
-    /** The chain of every key with work, looked up outside {@link #lock}; a chain's fields are guarded by it. */
-    private final ConcurrentHashMap<Object, KeyChain> keys = new ConcurrentHashMap<>();
     final WorkerCreation creation;
     private final int configuredConcurrency;
     private final int capacity;
+    /** The chain of every key with work, looked up outside {@link #lock}; a chain's fields are guarded by it. */
+    private final ConcurrentHashMap<Object, KeyChain> keys = new ConcurrentHashMap<>();
 
     /** The lock protects access to the fields below (io-wq 6.x's {@code acct->lock}). */
     final ReentrantLock lock = new ReentrantLock();
     final WorkQueue queue = new WorkQueue(lock);
     /** Idle workers, most recently idle first: the others may time out (the seed's {@code free_list}). */
-    private final ArrayDeque<Worker> freeList = new ArrayDeque<>();
+    final ArrayDeque<Worker> freeList = new ArrayDeque<>();
     /** Every worker, including those whose thread is starting (the seed's {@code all_list}). */
-    private final ArrayList<Worker> workers = new ArrayList<>();
+    final ArrayList<Worker> workers = new ArrayList<>();
     /** Workers in work and not blocked, or on their way to take work (the seed's {@code nr_running}). */
-    private int running;
-    private int maxWorkers;
-    private int concurrency;
+    int running;
+    int maxWorkers;
+    int concurrency;
     private int workerSerial;
     /** What to do once the lock is dropped ({@link #unlock()}). */
     private final ArrayList<Thread> toUnpark = new ArrayList<>(2);
     private final ArrayList<Worker> toStart = new ArrayList<>(1);
-    private final ArrayList<KeyChain> toForget = new ArrayList<>(1);
-    private final ArrayList<Work<?>> toPublish = new ArrayList<>(0);
+    final ArrayList<KeyChain> toForget = new ArrayList<>(1);
+    final ArrayList<Work<?>> toPublish = new ArrayList<>(0);
 
     Account(IoWq pool, Node node, WorkClass workClass, IoWqConfig config) {
         this.pool = pool;
@@ -75,15 +76,25 @@ final class Account {
         toForget.clear();
         toPublish.clear();
         lock.unlock();
-        pool.publishCancelled(ended);
         for (Thread t : unpark) {
             LockSupport.unpark(t);
         }
         for (KeyChain chain : forget) {
             keys.remove(chain.key, chain); // the key's own equals and hashCode: user code
         }
+        pool.publishCancelled(ended);
         for (Worker w : start) {
             creation.start(w);
+        }
+    }
+
+    /** Calls {@code action} under the lock, then does what it decided ({@link #unlock()}). */
+    <T> T locked(Supplier<T> action) {
+        lock.lock();
+        try {
+            return action.get();
+        } finally {
+            unlock();
         }
     }
 
@@ -93,31 +104,26 @@ final class Account {
      * Queues an item (the seed's {@code io_wqe_enqueue}) and wakes or creates a worker if it should.
      * A submission is accepted here, under the lock that decides whether it may be: returns why it
      * is refused, queuing nothing, or {@code null}. A link handed over by a worker ({@code link}) is
-     * already accepted and never refused.
+     * already accepted, and refused only once the pool is stopped.
      *
      * @throws RuntimeException what the key's {@code hashCode} or {@code equals} threw; nothing is queued
      */
     String enqueue(Work<?> work, ContextHook.Snapshot context, boolean link) {
         KeyChain chain = lockWithChain(work);
         try {
+            String refusal = link ? (pool.isStopped() ? "iowq is stopped" : null) : refusal();
+            if (refusal != null) {
+                return refusal;
+            }
             if (!link) {
-                String refusal = refusal();
-                if (refusal != null) {
-                    return refusal;
-                }
                 pool.accept(work, context);
             }
-            if (link && pool.isStopped()) {
-                return "iowq is stopped"; // the link's worker cancels it and what follows
-            }
             work.account = this;
-            if (link) {
-                // A cancel of a link not queued yet ends it outside every lock, then looks for where it
-                // went (Cancel.cancelPending): one of the two sees the other.
-                VarHandle.fullFence();
-                if (!work.isPending()) {
-                    return null;
-                }
+            // A cancel of a link not queued yet ends it outside every lock, then looks where it went
+            // (Cancel.cancelPending): with a fence on both sides, one of the two sees the other.
+            VarHandle.fullFence();
+            if (link && !work.isPending()) {
+                return null;
             }
             queue.insert(work, chain);
             if (running < concurrency || work.isConcurrent()) {
@@ -153,9 +159,9 @@ final class Account {
         if (queue.pending() >= capacity) {
             return "iowq: the " + workClass.tag() + " queue is full (queue capacity " + capacity + " per node)";
         }
+        ThreadLimit limit = pool.config.threadLimit();
         if (workClass == WorkClass.UNBOUND && freeList.isEmpty() && running == 0 && workers.size() < maxWorkers
-                && pool.config.threadLimit().reached()) {
-            ThreadLimit limit = pool.config.threadLimit();
+                && limit.reached()) {
             return "iowq: the process is at its thread limit (" + limit.limit() + " from " + limit.source()
                     + ") and no unbound worker is free or running";
         }
@@ -165,38 +171,37 @@ final class Account {
     /**
      * Wakes a free worker (the seed's {@code io_wqe_activate_free_worker}), else reserves a new one
      * (its {@code io_wqe_create_worker}); either counts as running at once, so a burst cannot wake or
-     * create more workers than the concurrency target asks for.
+     * create more workers than the concurrency target asks for. Returns whether it did either.
      */
-    private void wakeOrCreate() {
+    boolean wakeOrCreate() {
         assert lock.isHeldByCurrentThread();
         Worker w = freeList.pollFirst();
         if (w != null) {
             w.free = false;
-            running++;
             toUnpark.add(w.thread);
         } else if (workers.size() < creation.limit(maxWorkers)
                 && (workClass == WorkClass.BOUND || !pool.config.threadLimit().reached())) {
-            w = new Worker(this, pool.config.threadNamePrefix() + node.index + (workClass == WorkClass.BOUND ? "-b-" : "-u-")
-                    + ++workerSerial);
+            w = new Worker(this, pool.config.threadNamePrefix() + node.index
+                    + (workClass == WorkClass.BOUND ? "-b-" : "-u-") + ++workerSerial);
             workers.add(w);
-            running++;
             pool.workerReserved();
             toStart.add(w);
+        } else {
+            return false;
         }
+        running++;
+        return true;
     }
 
-    private void wakeWhileNeeded() {
+    /** Wakes or creates workers while runnable work waits and fewer than {@code target} run. */
+    private void wakeWhile(int target, int runnable) {
         assert lock.isHeldByCurrentThread();
-        for (int n = queue.runnable(); n > 0 && running < concurrency; n--) {
-            int before = running;
-            wakeOrCreate();
-            if (running == before) {
-                return;
-            }
+        for (int n = runnable; n > 0 && running < target && wakeOrCreate(); n--) {
+            // one more on its way
         }
     }
 
-    // ------------------------------------------------------------------ the worker's side (io_worker_handle_work)
+    // ------------------------------------------------------------------ the worker's side (io_wqe_worker)
 
     /**
      * The next item for {@code w}, after an item if {@code afterItem} (then {@code w.link} is the link
@@ -237,7 +242,11 @@ final class Account {
         Thread.interrupted(); // a cancel interrupts only under this lock, while the item is current
     }
 
-    /** Takes the next item, or idles until there is one; a worker out of an item while more than the target run ({@code surplusRests}) rests first. */
+    /**
+     * Takes the next item, or idles until there is one. A worker out of an item while more than the
+     * target run ({@code surplusRests}: one was blocked and runs again) rests instead, so CPU-bound work
+     * keeps the class at its target. After shutdown a worker with nothing to take exits.
+     */
     private Work<?> takeOrIdle(Worker w, boolean surplusRests) {
         for (;; surplusRests = false) {
             if ((!surplusRests || running <= concurrency) && !pool.isStopped()) {
@@ -248,10 +257,10 @@ final class Account {
                 }
             }
             queue.release(w, toForget);
-            if (pool.isShutdown()) { // no worker idles after shutdown: what still waits has the others
+            if (pool.isShutdown()) {
                 running--;
                 retire(w);
-                wakeWhileNeeded();
+                wakeWhile(concurrency, queue.runnable());
                 return null;
             }
             if (!idle(w)) {
@@ -262,12 +271,11 @@ final class Account {
 
     /**
      * Parks {@code w} on the free list until a waker activates it (the seed's {@code io_wqe_worker}
-     * sleeping in {@code schedule_timeout}); returns {@code false} if it is to exit instead: idle
-     * timeout, a shrink, or shutdown. Note: drops the lock while parked.
+     * in {@code schedule_timeout}); returns {@code false} if it is to exit instead: idle timeout, a
+     * shrink, or shutdown. Note: drops the lock while parked.
      */
     private boolean idle(Worker w) {
         assert lock.isHeldByCurrentThread();
-        queue.release(w, toForget);
         running--;
         w.free = true;
         freeList.addFirst(w);
@@ -280,7 +288,7 @@ final class Account {
                 retire(w);
                 break;
             }
-            unlock(); // what the release above decided (a key to forget)
+            unlock(); // and what the lock decided so far (a key to forget)
             if (left > 0) {
                 LockSupport.parkNanos(this, left);
             } else {
@@ -307,8 +315,7 @@ final class Account {
 
     /** {@code w}'s thread ends. After an abnormal end (an {@code Error} in the pool's own code) it is cleaned up here. */
     void workerExited(Worker w) {
-        lock.lock();
-        try {
+        locked(() -> {
             if (!w.retired) {
                 if (w.free) {
                     freeList.remove(w);
@@ -318,11 +325,10 @@ final class Account {
                 w.current = null;
                 queue.release(w, toForget);
                 retire(w);
-                wakeWhileNeeded();
+                wakeWhile(concurrency, queue.runnable());
             }
-        } finally {
-            unlock();
-        }
+            return null;
+        });
         pool.tryTerminate();
     }
 
@@ -330,83 +336,58 @@ final class Account {
 
     /** Reserves the node's first worker, for the pool's constructor, which starts it itself. */
     Worker reserveFirstWorker() {
-        lock.lock();
-        try {
+        return locked(() -> {
             wakeOrCreate();
             return toStart.remove(0);
-        } finally {
-            unlock();
-        }
+        });
     }
 
-    /** A reserved worker whose thread could not be started is taken back; a free worker takes its place if work waits. */
+    /** A reserved worker whose thread could not start is taken back; a free worker takes its place if work waits. */
     void creationFailed(Worker w) {
-        lock.lock();
-        try {
+        locked(() -> {
             workers.remove(w);
             running--;
             w.retired = true;
             pool.workerGone();
-            if (queue.hasRunnable() && running < concurrency && !freeList.isEmpty()) {
-                wakeOrCreate();
+            if (!freeList.isEmpty()) {
+                wakeWhile(concurrency, Math.min(1, queue.runnable()));
             }
-        } finally {
-            unlock();
-        }
+            return null;
+        });
     }
 
-    /** The manager's retry after failed creations: a worker for waiting work that none takes. Returns whether one was asked for. */
+    /** The manager's retry after failed creations: a worker for work that waits while none takes it. Returns whether one was asked for. */
     boolean retryCreation() {
-        lock.lock();
-        try {
+        return locked(() -> {
             if (queue.pending() == 0 || (running >= concurrency && !workers.isEmpty())) {
                 return false;
             }
-            int before = toStart.size();
             creation.allowOneMore();
+            int before = toStart.size();
             wakeOrCreate();
             return toStart.size() > before;
-        } finally {
-            unlock();
-        }
-    }
-
-    boolean hasWorkers() {
-        lock.lock();
-        try {
-            return !workers.isEmpty();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     // ------------------------------------------------------------------ blocking (io_wq_worker_sleeping / _running)
 
     /** {@code w} blocks in its item: told (by {@link Blocking}), or observed by the manager in {@code work}. */
     boolean blocked(Worker w, Work<?> work, boolean observed) {
-        lock.lock();
-        try {
+        return locked(() -> {
             if (w.blocked || w.current == null || (observed && w.current != work)) {
                 return false;
             }
             w.blocked = true;
             w.observedBlocked = observed;
             running--;
-            if (observed) {
-                wakeToMakeUpForLag();
-            } else {
-                wakeWhileNeeded();
-            }
+            wakeWhile(observed ? lagTarget() : concurrency, queue.runnable() - (observed ? onTheirWay() : 0));
             return true;
-        } finally {
-            unlock();
-        }
+        });
     }
 
     /** {@code w} runs again: told, or observed making progress in {@code work}. */
     boolean unblocked(Worker w, Work<?> work, boolean observed) {
-        lock.lock();
-        try {
+        return locked(() -> {
             if (!w.blocked || (observed && (w.current != work || !w.observedBlocked))) {
                 return false;
             }
@@ -414,9 +395,7 @@ final class Account {
             w.observedBlocked = false;
             running++;
             return true;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -425,129 +404,41 @@ final class Account {
      * the concurrency target): while queued work keeps blocking, the pool doubles per sample round, up
      * to {@code maxWorkers}. CPU-bound work is never observed blocked, so it never grows the pool.
      */
-    private void wakeToMakeUpForLag() {
-        assert lock.isHeldByCurrentThread();
+    private int lagTarget() {
         int blocked = 0;
-        int onTheirWay = 0; // woken or starting, not in an item yet: each takes one of the queued
         for (Worker w : workers) {
             blocked += w.blocked ? 1 : 0;
-            onTheirWay += !w.free && !w.blocked && w.current == null ? 1 : 0;
         }
-        int target = Math.max(blocked, concurrency);
-        for (int n = queue.runnable() - onTheirWay; n > 0 && running < target; n--) {
-            int before = running;
-            wakeOrCreate();
-            if (running == before) {
-                return;
-            }
-        }
+        return Math.max(blocked, concurrency);
     }
 
-    /** Whether work waits (read without the lock: a hint for the manager). */
-    boolean hasQueuedWork() {
-        return queue.pending() > 0;
+    /** Workers woken or starting, not in an item yet: each will take one of the queued. */
+    private int onTheirWay() {
+        int n = 0;
+        for (Worker w : workers) {
+            n += !w.free && !w.blocked && w.current == null ? 1 : 0;
+        }
+        return n;
     }
 
     /** The workers busy in an item and not told blocked, each stamped with that item, for the manager to sample. */
     void busyWorkers(List<Worker> into) {
-        lock.lock();
-        try {
+        locked(() -> {
             for (Worker w : workers) {
                 w.sampleWork = w.current;
                 if (w.current != null && (!w.blocked || w.observedBlocked)) {
                     into.add(w);
                 }
             }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    // ------------------------------------------------------------------ cancellation (with Cancel)
-
-    /** Adds this account's pending items and its workers' current items (with the links behind them) to {@code into}. */
-    void collect(Cancel.Candidates into) {
-        lock.lock();
-        try {
-            List<Work<?>> queued = new ArrayList<>();
-            queue.collect(queued);
-            for (Work<?> w : queued) {
-                into.pending(w);
-            }
-            for (Worker worker : workers) {
-                Work<?> current = worker.current;
-                if (current != null) {
-                    into.running(worker, current);
-                }
-                if (worker.chain != null) {
-                    List<Work<?>> waiting = new ArrayList<>();
-                    worker.chain.waiting.copyTo(waiting);
-                    waiting.forEach(into::pending);
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Ends {@code work}, pending in this account's queue, as cancelled and takes it out; whether this call ended it. */
-    boolean cancelQueued(Work<?> work) {
-        lock.lock();
-        try {
-            if (work.account != this || !work.end(Work.State.PENDING, Work.State.CANCELLED, null)) {
-                return false;
-            }
-            queue.remove(work, toForget);
-            return true;
-        } finally {
-            unlock();
-        }
-    }
-
-    /** Takes out of the queue an item a cancel ended while it was being queued as a link. */
-    void discard(Work<?> work) {
-        lock.lock();
-        try {
-            if (work.account == this && work.list != null) {
-                queue.remove(work, toForget);
-            }
-        } finally {
-            unlock();
-        }
-    }
-
-    /**
-     * Cancels {@code work} if {@code worker} still runs it (the seed's {@code io_wq_worker_cancel}):
-     * unless it is {@code NO_CANCEL} it ends cancelled and, if {@code interrupt}, the worker is
-     * interrupted, under the lock that the worker takes to leave the item (so the interrupt cannot
-     * reach its next one). {@code end}: whether to end it, or only interrupt ({@code shutdownNow}).
-     * Returns 0 if the worker is no longer in the item, 1 if it matched, 2 if this call ended it.
-     */
-    int cancelRunning(Worker worker, Work<?> work, boolean end, boolean interrupt) {
-        lock.lock();
-        try {
-            if (worker.current != work || work.state() != Work.State.RUNNING) {
-                return 0;
-            }
-            if (work.isNoCancel()) {
-                return 1;
-            }
-            boolean ended = end && work.end(Work.State.RUNNING, Work.State.CANCELLED, null);
-            if ((ended || !end) && interrupt && worker.thread != null) {
-                worker.thread.interrupt();
-            }
-            return ended ? 2 : 1;
-        } finally {
-            lock.unlock();
-        }
+            return null;
+        });
     }
 
     // ------------------------------------------------------------------ shutdown, resize, stats
 
     /** At shutdown: free workers exit now if nothing waits, else they are woken to drain the queue. */
     void shutdown() {
-        lock.lock();
-        try {
+        locked(() -> {
             if (queue.pending() == 0) {
                 for (Worker w; (w = freeList.pollFirst()) != null; ) {
                     w.free = false;
@@ -555,76 +446,53 @@ final class Account {
                     toUnpark.add(w.thread);
                 }
             } else {
-                while (!freeList.isEmpty()) {
-                    wakeOrCreate();
-                }
-                if (workers.isEmpty()) {
-                    wakeOrCreate();
-                }
+                wakeWhile(Integer.MAX_VALUE, freeList.isEmpty() && workers.isEmpty() ? 1 : freeList.size());
             }
-        } finally {
-            unlock();
-        }
+            return null;
+        });
     }
 
     /** Changes {@code maxWorkers} at run time (the later kernels' {@code IORING_REGISTER_IOWQ_MAX_WORKERS}). */
     void resize(int newMax) {
-        lock.lock();
-        try {
+        locked(() -> {
             maxWorkers = newMax;
             concurrency = Math.min(configuredConcurrency, newMax);
             for (Worker w : freeList) {
                 toUnpark.add(w.thread); // on a shrink, extra idle workers look again and exit
             }
-            wakeWhileNeeded();
-        } finally {
-            unlock();
-        }
-    }
-
-    /** Returns once a cancel that is interrupting this account's worker has sent its interrupt (it holds the lock meanwhile). */
-    void awaitCancelInterrupt() {
-        lock.lock();
-        lock.unlock();
-    }
-
-    /** Whether nothing waits here (for termination, which also counts workers and cancels). */
-    boolean isDrained() {
-        lock.lock();
-        try {
-            return queue.pending() == 0;
-        } finally {
-            lock.unlock();
-        }
+            wakeWhile(concurrency, queue.runnable());
+            return null;
+        });
     }
 
     IoWqStats.ClassStats stats() {
-        lock.lock();
-        try {
+        return locked(() -> {
             int blocked = 0;
             for (Worker w : workers) {
                 blocked += w.blocked ? 1 : 0;
             }
             return new IoWqStats.ClassStats(maxWorkers, concurrency, workers.size(), running, freeList.size(),
                     blocked, queue.pending(), queue.liveKeys(), creation.limit(maxWorkers));
-        } finally {
-            lock.unlock();
+        });
+    }
+
+    /** Adds each pending item (queued, or behind a key a worker owns) to {@code into}, in queue order. */
+    void pending(List<Work<?>> into) {
+        assert lock.isHeldByCurrentThread();
+        queue.collect(into);
+        for (Worker w : workers) {
+            if (w.chain != null) {
+                w.chain.waiting.copyTo(into);
+            }
         }
     }
 
     void pendingWork(List<WorkInfo> into, long now) {
         List<Work<?>> queued = new ArrayList<>();
-        lock.lock();
-        try {
-            queue.collect(queued);
-            for (Worker worker : workers) {
-                if (worker.chain != null) {
-                    worker.chain.waiting.copyTo(queued);
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> {
+            pending(queued);
+            return null;
+        });
         queued.sort((a, b) -> Long.compare(a.id, b.id));
         for (Work<?> w : queued) {
             into.add(WorkInfo.pending(w, node.index, now));
@@ -634,29 +502,25 @@ final class Account {
     void runningWork(List<WorkInfo> into, long now, boolean stacks) {
         List<Worker> busy = new ArrayList<>();
         List<Work<?>> items = new ArrayList<>();
-        lock.lock();
-        try {
-            for (Worker worker : workers) {
-                if (worker.current != null) {
-                    busy.add(worker);
-                    items.add(worker.current);
+        locked(() -> {
+            for (Worker w : workers) {
+                if (w.current != null) {
+                    busy.add(w);
+                    items.add(w.current);
                 }
             }
-        } finally {
-            lock.unlock();
-        }
+            return null;
+        });
         for (int i = 0; i < busy.size(); i++) {
-            Worker worker = busy.get(i);
-            Thread t = worker.thread;
-            into.add(WorkInfo.running(items.get(i), node.index, worker.name, worker.blocked, now,
+            Thread t = busy.get(i).thread;
+            into.add(WorkInfo.running(items.get(i), node.index, busy.get(i).name, busy.get(i).blocked, now,
                     stacks && t != null ? t.getStackTrace() : null));
         }
     }
 
     /** Threads of the live workers, for leak checks and diagnostics. */
     List<Thread> threads() {
-        lock.lock();
-        try {
+        return locked(() -> {
             List<Thread> threads = new ArrayList<>();
             for (Worker w : workers) {
                 if (w.thread != null) {
@@ -664,29 +528,6 @@ final class Account {
                 }
             }
             return threads;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** For the invariant checks of the tests: the lock must be held. */
-    int running() {
-        assert lock.isHeldByCurrentThread();
-        return running;
-    }
-
-    List<Worker> workers() {
-        assert lock.isHeldByCurrentThread();
-        return workers;
-    }
-
-    ArrayDeque<Worker> freeList() {
-        assert lock.isHeldByCurrentThread();
-        return freeList;
-    }
-
-    int concurrency() {
-        assert lock.isHeldByCurrentThread();
-        return concurrency;
+        });
     }
 }

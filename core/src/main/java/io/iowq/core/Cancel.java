@@ -71,7 +71,7 @@ final class Cancel {
             Candidates c = new Candidates();
             for (Node node : pool.nodes()) {
                 for (Account a : node.accounts()) {
-                    a.collect(c);
+                    collect(a, c);
                 }
             }
             if (pool.linksHandedOver() == handedOver) {
@@ -106,7 +106,7 @@ final class Cancel {
                 continue;
             }
             Worker worker = c.runners.get(i);
-            int r = worker.account.cancelRunning(worker, w, true, true);
+            int r = cancelRunning(worker, w, true, true);
             if (r == 2) {
                 ended.add(w);
             }
@@ -129,13 +129,13 @@ final class Cancel {
         Account in = w.account;
         boolean done;
         if (in != null) {
-            done = in.cancelQueued(w);
+            done = cancelQueued(in, w);
         } else {
             done = w.end(Work.State.PENDING, Work.State.CANCELLED, null); // a link, in no queue yet
             if ((in = w.account) != null) {
-                in.discard(w); // queued meanwhile, by its worker: out again
+                discard(in, w); // queued meanwhile, by its worker: out again
             } else if (!done && w.isPending()) {
-                done = (in = w.account) != null && in.cancelQueued(w);
+                done = (in = w.account) != null && cancelQueued(in, w);
             }
         }
         if (done) {
@@ -171,7 +171,7 @@ final class Cancel {
                 } else {
                     Worker runner = runnerOf(w);
                     if (runner != null) {
-                        if (runner.account.cancelRunning(runner, w, true, mayInterrupt) == 2) {
+                        if (cancelRunning(runner, w, true, mayInterrupt) == 2) {
                             ended.add(w);
                             return true;
                         }
@@ -188,7 +188,7 @@ final class Cancel {
         Candidates c = new Candidates();
         Account a = w.account;
         if (a != null) {
-            a.collect(c);
+            collect(a, c);
             int i = c.running.indexOf(w);
             if (i >= 0) {
                 return c.runners.get(i);
@@ -209,7 +209,7 @@ final class Cancel {
             }
             for (int i = 0; i < c.running.size(); i++) {
                 Worker worker = c.runners.get(i);
-                worker.account.cancelRunning(worker, c.running.get(i), false, true);
+                cancelRunning(worker, c.running.get(i), false, true);
             }
             return new ArrayList<>(ended);
         } finally {
@@ -220,7 +220,7 @@ final class Cancel {
     /** Cancels what waits in an account that cannot get a worker. */
     void cancelStranded(Account account) {
         Candidates c = new Candidates();
-        account.collect(c);
+        collect(account, c);
         List<Work<?>> ended = new ArrayList<>();
         try {
             for (Work<?> w : c.pending) {
@@ -229,5 +229,65 @@ final class Cancel {
         } finally {
             pool.publishCancelled(ended);
         }
+    }
+
+    /** Adds an account's pending items and its workers' current items (with the links behind them) to {@code into}. */
+    private static void collect(Account a, Candidates into) {
+        a.locked(() -> {
+            List<Work<?>> pending = new ArrayList<>();
+            a.pending(pending);
+            pending.forEach(into::pending);
+            for (Worker worker : a.workers) {
+                if (worker.current != null) {
+                    into.running(worker, worker.current);
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Ends {@code work}, pending in {@code a}'s queue, as cancelled and takes it out; whether this call ended it. */
+    private static boolean cancelQueued(Account a, Work<?> work) {
+        return a.locked(() -> {
+            if (work.account != a || !work.end(Work.State.PENDING, Work.State.CANCELLED, null)) {
+                return false;
+            }
+            a.queue.remove(work, a.toForget);
+            return true;
+        });
+    }
+
+    /** Takes out of {@code a}'s queue an item a cancel ended while it was being queued there as a link. */
+    private static void discard(Account a, Work<?> work) {
+        a.locked(() -> work.account == a && work.list != null && a.queue.remove(work, a.toForget));
+    }
+
+    /**
+     * Cancels {@code work} if {@code worker} still runs it (the seed's {@code io_wq_worker_cancel}):
+     * unless it is {@code NO_CANCEL} it ends cancelled if {@code end}, and its worker is interrupted if
+     * {@code interrupt}, under the lock the worker takes to leave the item, so the interrupt cannot
+     * reach its next one. Returns 0 if the worker is no longer in the item, 1 if it matched, 2 if this
+     * call ended it.
+     */
+    private static int cancelRunning(Worker worker, Work<?> work, boolean end, boolean interrupt) {
+        return worker.account.locked(() -> {
+            if (worker.current != work || work.state() != Work.State.RUNNING) {
+                return 0;
+            }
+            if (work.isNoCancel()) {
+                return 1;
+            }
+            boolean ended = end && work.end(Work.State.RUNNING, Work.State.CANCELLED, null);
+            if ((ended || !end) && interrupt && worker.thread != null) {
+                worker.thread.interrupt();
+            }
+            return ended ? 2 : 1;
+        });
+    }
+
+    /** Returns once a cancel interrupting one of {@code a}'s workers has sent its interrupt (it holds the lock meanwhile). */
+    static void awaitInterrupt(Account a) {
+        a.lock.lock();
+        a.lock.unlock();
     }
 }

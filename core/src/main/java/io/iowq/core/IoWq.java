@@ -251,7 +251,7 @@ public final class IoWq extends AbstractExecutorService {
         } else {
             // Cancelled while it ran: the interrupt aimed at it is sent under the account's lock, so once
             // that is passed none can come, and the links' cancellation below runs without it.
-            worker.account.awaitCancelInterrupt();
+            Cancel.awaitInterrupt(worker.account);
             Thread.interrupted();
         }
         return followLink(worker.account, work);
@@ -479,13 +479,25 @@ public final class IoWq extends AbstractExecutorService {
     /** Whether the pool has terminated: no work, no worker, and its manager thread has ended. */
     @Override
     public boolean isTerminated() {
-        return terminated.getCount() == 0;
+        return terminated.getCount() == 0 && !manager.thread().isAlive();
     }
 
     /** Waits until the pool terminates; true exactly when {@link #isTerminated()} is. */
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        return terminated.await(timeout, unit);
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        if (!terminated.await(timeout, unit)) {
+            return false;
+        }
+        TimeUnit.NANOSECONDS.timedJoin(manager.thread(), Math.max(1, deadline - System.nanoTime()));
+        return isTerminated();
+    }
+
+    /** The manager thread ends: if the pool terminated, this is its last act. */
+    void managerEnded() {
+        if (runState(ctl.get()) == TERMINATED) {
+            terminated.countDown();
+        }
     }
 
     /**
@@ -503,14 +515,13 @@ public final class IoWq extends AbstractExecutorService {
             }
             for (Node node : nodes) {
                 for (Account a : node.accounts()) {
-                    if (!a.isDrained()) {
+                    if (a.locked(() -> a.queue.pending() > 0)) {
                         return;
                     }
                 }
             }
             if (ctl.compareAndSet(c, TERMINATED << STATE_SHIFT)) {
-                manager.stopAndJoin();
-                terminated.countDown();
+                manager.stopAndJoin(); // the manager thread counts the latch down as it ends
                 return;
             }
         }

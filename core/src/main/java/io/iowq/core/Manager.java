@@ -84,14 +84,11 @@ final class Manager implements Runnable {
         LockSupport.unpark(thread);
     }
 
-    /** Stops the manager and waits for its thread to end, unless called on it. */
+    /** Stops the manager and, unless called on its own thread, waits for the thread to end. */
     void stopAndJoin() {
         stop();
-        if (Thread.currentThread() == thread) {
-            return;
-        }
         boolean interrupted = false;
-        while (thread.isAlive()) {
+        while (Thread.currentThread() != thread && thread.isAlive()) {
             try {
                 thread.join();
             } catch (InterruptedException e) {
@@ -133,6 +130,14 @@ final class Manager implements Runnable {
 
     @Override
     public void run() {
+        try {
+            sampleUntilStopped();
+        } finally {
+            pool.managerEnded();
+        }
+    }
+
+    private void sampleUntilStopped() {
         long period = MIN_SAMPLE_NANOS;
         while (!stopped) {
             long wake = runRetries(System.nanoTime());
@@ -204,7 +209,7 @@ final class Manager implements Runnable {
     private boolean workWaits() {
         for (Node node : pool.nodes()) {
             for (Account a : node.accounts()) {
-                if (a.hasQueuedWork()) {
+                if ((a.queue.pending() > 0)) {
                     return true;
                 }
             }
@@ -218,7 +223,7 @@ final class Manager implements Runnable {
         boolean changed = false;
         for (Node node : pool.nodes()) {
             for (Account a : node.accounts()) {
-                if (!a.hasQueuedWork()) {
+                if (!(a.queue.pending() > 0)) {
                     continue;
                 }
                 busy.clear();

@@ -44,7 +44,7 @@ final class WorkerCreation {
     void allowOneMore() {
         assert account.lock.isHeldByCurrentThread();
         if (limit >= 0) {
-            limit = account.workers().size() + 1;
+            limit = account.workers.size() + 1;
         }
     }
 
@@ -57,6 +57,7 @@ final class WorkerCreation {
         }
         account.creationFailed(w);
         failed(failure);
+        account.pool.tryTerminate();
     }
 
     /** Starts the node's first worker, for the pool's constructor: a failure there is the caller's. */
@@ -107,7 +108,7 @@ final class WorkerCreation {
         try {
             warn = limit < 0;
             failuresInRow++;
-            workers = account.workers().size();
+            workers = account.workers.size();
             limit = workers;
             giveUp = workers == 0 && failuresInRow >= MAX_FAILURES_WITHOUT_WORKERS;
             if (giveUp) { // what waits is cancelled: the next submission starts afresh

@@ -262,4 +262,26 @@ class LinkTest {
         assertThat(link.isCancelled()).isTrue();
         assertThat(interruptedInCallback).as("the callback ran with the head's interrupt raised").isFalse();
     }
+
+    @Test
+    void aLinkWhoseKeyCannotBeHashedFailsWithoutTakingItsWorkerDown() throws Exception {
+        IoWq pool = pools.start(Pools.bound(1, 1));
+        Object unhashable = new Object() {
+            @Override
+            public int hashCode() {
+                throw new IllegalStateException("hashCode fails");
+            }
+        };
+        Work<String> head = Work.of(() -> "head");
+        Work<String> link = head.link(Work.of(() -> "link").hashed(unhashable));
+        Work<String> after = link.link(Work.of(() -> "after"));
+        pool.enqueue(head);
+
+        assertThat(head.get(10, TimeUnit.SECONDS)).isEqualTo("head");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> link.get(10, TimeUnit.SECONDS))
+                .hasRootCauseMessage("hashCode fails");
+        assertThat(after.isCancelled()).isTrue();
+        assertThat(pool.submit(() -> "the worker still runs").get(10, TimeUnit.SECONDS)).isEqualTo("the worker still runs");
+        assertThat(pool.stats().bounded().workers()).isEqualTo(1);
+    }
 }

@@ -125,6 +125,37 @@ class ShutdownTest {
     }
 
     @Test
+    void shutdownNowLeavesARunningItemItsOwnOutcome() throws Exception {
+        IoWq pool = pools.start(Pools.bound(2, 2));
+        CountDownLatch started = new CountDownLatch(2);
+        Work<String> returns = pool.enqueue(Work.of(() -> {
+            started.countDown();
+            try {
+                Thread.sleep(10_000);
+                return "slept";
+            } catch (InterruptedException e) {
+                return "interrupted, and returned";
+            }
+        }));
+        Work<String> throwsOnInterrupt = pool.enqueue(Work.of(() -> {
+            started.countDown();
+            Thread.sleep(10_000);
+            return "slept";
+        }));
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+        pool.shutdownNow();
+
+        assertThat(returns.get(10, TimeUnit.SECONDS)).isEqualTo("interrupted, and returned");
+        assertThatThrownBy(() -> throwsOnInterrupt.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                .hasCauseInstanceOf(InterruptedException.class);
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(pool.stats().completed()).isEqualTo(1);
+        assertThat(pool.stats().failed()).isEqualTo(1);
+    }
+
+    @Test
     void shutdownNowWaitsForARunningNoCancelItem() throws Exception {
         IoWq pool = pools.start(Pools.bound(1, 1));
         Gate gate = new Gate();
