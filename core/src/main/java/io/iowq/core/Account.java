@@ -218,9 +218,12 @@ final class Account {
             w.link = null;
             if (link != null && pool.isStopped()) {
                 Cancel.cancelChain(link, toPublish); // shutdownNow may have looked before the link was here
-            } else if (link != null && link.start()) {
-                w.current = link;
-                return link;
+            } else if (link != null) {
+                link.worker = w;
+                if (link.start()) {
+                    w.current = link;
+                    return link;
+                }
             }
             link = null; // nothing of an item stays reachable from an idle worker
             return takeOrIdle(w, afterItem);

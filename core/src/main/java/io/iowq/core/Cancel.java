@@ -162,70 +162,42 @@ final class Cancel {
         List<Work<?>> ended = new ArrayList<>();
         try {
             for (int attempt = 0; ; attempt++) {
-                if (w.isPending()) {
-                    if (cancelPending(w, ended)) {
-                        return true;
-                    }
-                } else if (w.state() != Work.State.RUNNING || w.isNoCancel()) {
-                    return false;
-                } else {
-                    Worker runner = runnerOf(w);
-                    if (runner != null) {
-                        if (cancelRunning(runner, w, true, mayInterrupt) == 2) {
-                            ended.add(w);
-                            return true;
-                        }
-                    }
+                if (w.isPending() && cancelPending(w, ended)) {
+                    return true;
                 }
-                Backoff.pause(attempt); // between its start and the worker showing it as current: look again
+                if (w.state() == Work.State.RUNNING && cancelRunning(w.worker, w, true, mayInterrupt) == 2) {
+                    ended.add(w);
+                    return true;
+                }
+                if (w.state() != Work.State.PENDING && (w.state() != Work.State.RUNNING || w.isNoCancel())) {
+                    return false;
+                }
+                Backoff.pause(attempt); // started meanwhile, or being queued as a link: look again
             }
         } finally {
             pool.publishCancelled(ended);
         }
     }
 
-    private Worker runnerOf(Work<?> w) {
-        Candidates c = new Candidates();
-        Account a = w.account;
-        if (a != null) {
-            collect(a, c);
-            int i = c.running.indexOf(w);
-            if (i >= 0) {
-                return c.runners.get(i);
-            }
+    /**
+     * Cancels every pending item of {@code accounts} (all of them: {@code shutdownNow}; one: a class
+     * that cannot get a worker), and interrupts every running item but {@code NO_CANCEL} if
+     * {@code interrupt}, leaving its end to it. Returns the items it cancelled.
+     */
+    List<Runnable> cancelPendingAndInterrupt(Account only, boolean interrupt) {
+        Candidates c = only == null ? collect() : new Candidates();
+        if (only != null) {
+            collect(only, c);
         }
-        c = collect();
-        int i = c.running.indexOf(w);
-        return i >= 0 ? c.runners.get(i) : null;
-    }
-
-    /** {@code shutdownNow}: cancels every pending item and interrupts every running one but {@code NO_CANCEL}, leaving its end to it. */
-    List<Runnable> cancelPendingAndInterrupt() {
-        Candidates c = collect();
         List<Work<?>> ended = new ArrayList<>();
         try {
             for (Work<?> w : c.pending) {
                 cancelPending(w, ended);
             }
-            for (int i = 0; i < c.running.size(); i++) {
-                Worker worker = c.runners.get(i);
-                cancelRunning(worker, c.running.get(i), false, true);
+            for (int i = 0; interrupt && i < c.running.size(); i++) {
+                cancelRunning(c.runners.get(i), c.running.get(i), false, true);
             }
             return new ArrayList<>(ended);
-        } finally {
-            pool.publishCancelled(ended);
-        }
-    }
-
-    /** Cancels what waits in an account that cannot get a worker. */
-    void cancelStranded(Account account) {
-        Candidates c = new Candidates();
-        collect(account, c);
-        List<Work<?>> ended = new ArrayList<>();
-        try {
-            for (Work<?> w : c.pending) {
-                cancelPending(w, ended);
-            }
         } finally {
             pool.publishCancelled(ended);
         }
@@ -270,8 +242,8 @@ final class Cancel {
      * call ended it.
      */
     private static int cancelRunning(Worker worker, Work<?> work, boolean end, boolean interrupt) {
-        return worker.account.locked(() -> {
-            if (worker.current != work || work.state() != Work.State.RUNNING) {
+        return worker == null ? 0 : worker.account.locked(() -> {
+            if (worker == null || worker.current != work || work.state() != Work.State.RUNNING) {
                 return 0;
             }
             if (work.isNoCancel()) {

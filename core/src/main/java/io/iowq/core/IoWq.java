@@ -6,7 +6,8 @@ import java.util.Objects;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Future;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,7 +41,7 @@ public final class IoWq extends AbstractExecutorService {
     private static final long TERMINATED = 3;
 
     final IoWqConfig config;
-    private final boolean recordTimes;
+    final boolean recordTimes;
     private final Node[] nodes;
     private final Manager manager;
     private final Cancel cancel = new Cancel(this);
@@ -49,13 +50,13 @@ public final class IoWq extends AbstractExecutorService {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final AtomicLong ids = new AtomicLong();
     /** Links queued into another account than the one whose worker ran their predecessor ({@link Cancel}). */
-    private final AtomicLong linksHandedOver = new AtomicLong();
-    private final LongAdder completed = new LongAdder();
-    private final LongAdder failed = new LongAdder();
+    final AtomicLong linksHandedOver = new AtomicLong();
+    final LongAdder completed = new LongAdder();
+    final LongAdder failed = new LongAdder();
     private final LongAdder cancelled = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder creationFailures = new LongAdder();
-    private final LongAdder hookFailures = new LongAdder();
+    final LongAdder hookFailures = new LongAdder();
 
     /**
      * Creates the pool and its first worker on every node (the seed's {@code io_wq_create}).
@@ -128,34 +129,30 @@ public final class IoWq extends AbstractExecutorService {
         return work;
     }
 
+    /** Runs {@code command} as an item; a {@link Work} (what {@code submit} makes, through {@link #newTaskFor}) is queued as is. */
     @Override
     public void execute(Runnable command) {
+        if (command instanceof Work<?> work) {
+            enqueue(work);
+            return;
+        }
         Work<Object> work = Work.of(command);
         work.reportUncaught();
         enqueue(work);
     }
 
     @Override
-    public Future<?> submit(Runnable task) {
-        return enqueue(Work.of(task));
+    protected <T> RunnableFuture<T> newTaskFor(Runnable task, T result) {
+        return Work.of(Executors.callable(task, result)).describedAs(String.valueOf(task));
     }
 
     @Override
-    public <T> Future<T> submit(Runnable task, T result) {
-        Objects.requireNonNull(task, "task");
-        return enqueue(Work.of(() -> {
-            task.run();
-            return result;
-        }).describedAs(String.valueOf(task)));
-    }
-
-    @Override
-    public <T> Future<T> submit(Callable<T> task) {
-        return enqueue(Work.of(task));
+    protected <T> RunnableFuture<T> newTaskFor(Callable<T> task) {
+        return Work.of(task);
     }
 
     /** The node of a key for hashed work (a key lives in one account), else the one chosen stably for the submitting thread. */
-    private Node nodeFor(Work<?> work) {
+    Node nodeFor(Work<?> work) {
         if (nodes.length == 1) {
             return nodes[0];
         }
@@ -198,7 +195,11 @@ public final class IoWq extends AbstractExecutorService {
      */
     void accept(Work<?> work, ContextHook.Snapshot context) {
         long now = recordTimes ? System.nanoTime() : 0;
-        List<Work<?>> chain = new ArrayList<>(1);
+        if (work.next() == null) {
+            work.accept(this, ids.incrementAndGet(), context, now);
+            return;
+        }
+        List<Work<?>> chain = new ArrayList<>();
         for (Work<?> w = work; w != null; w = w.next()) {
             chain.add(w);
         }
@@ -214,96 +215,6 @@ public final class IoWq extends AbstractExecutorService {
         return s >= STOP || (s == SHUTDOWN && (submitter == null || submitter.account.pool != this));
     }
 
-    // ------------------------------------------------------------------ running (io_worker_handle_work)
-
-    /**
-     * Runs one item on {@code worker}'s thread with the submitter's context installed (the seed's
-     * {@code io_impersonate_work}), ends it, publishes the end, and returns its link if that link is
-     * to run next on the same worker.
-     */
-    Work<?> execute(Worker worker, Work<?> work) {
-        long start = recordTimes ? System.nanoTime() : 0;
-        work.startNanos = start;
-        Object outcome;
-        Work.State end;
-        ContextHook.Scope scope = null;
-        try {
-            scope = work.context.install();
-            outcome = work.call();
-            end = Work.State.COMPLETED;
-        } catch (Throwable t) {
-            outcome = t;
-            end = Work.State.FAILED;
-        }
-        if (scope != null) {
-            try {
-                scope.close();
-            } catch (Throwable t) {
-                hookFailures.increment();
-            }
-        }
-        if (work.end(Work.State.RUNNING, end, outcome)) {
-            (end == Work.State.COMPLETED ? completed : failed).increment();
-            tell(work, recordTimes ? start - work.acceptedNanos : 0, recordTimes ? System.nanoTime() - start : 0);
-            if (end == Work.State.FAILED && work.reportsUncaught()) {
-                reportUncaught((Throwable) outcome);
-            }
-        } else {
-            // Cancelled while it ran: the interrupt aimed at it is sent under the account's lock, so once
-            // that is passed none can come, and the links' cancellation below runs without it.
-            Cancel.awaitInterrupt(worker.account);
-            Thread.interrupted();
-        }
-        return followLink(worker.account, work);
-    }
-
-    /** The seed's linked work: the link runs here, is queued where it belongs, or the rest of the chain is cancelled. */
-    private Work<?> followLink(Account account, Work<?> work) {
-        Work<?> link = work.next();
-        if (link == null) {
-            return null;
-        }
-        if (work.state() != Work.State.COMPLETED || isStopped()) {
-            List<Work<?>> ended = new ArrayList<>();
-            Cancel.cancelChain(link, ended);
-            publishCancelled(ended);
-            return null;
-        }
-        if (!link.isHashed() && link.workClass() == account.workClass) {
-            return link;
-        }
-        String refusal;
-        try {
-            refusal = nodeFor(link).account(link.workClass()).enqueue(link, null, true);
-        } catch (RuntimeException | Error e) { // its key's hashCode or equals threw
-            if (link.end(Work.State.PENDING, Work.State.FAILED, e)) {
-                failed.increment();
-                tell(link, 0, 0);
-            }
-            List<Work<?>> ended = new ArrayList<>();
-            Cancel.cancelChain(link.next(), ended);
-            publishCancelled(ended);
-            return null;
-        }
-        if (refusal != null) { // stopped meanwhile
-            List<Work<?>> ended = new ArrayList<>();
-            Cancel.cancelChain(link, ended);
-            publishCancelled(ended);
-            return null;
-        }
-        linksHandedOver.incrementAndGet(); // before this worker lets go of its item, which holds the link
-        return null;
-    }
-
-    private static void reportUncaught(Throwable t) {
-        Thread current = Thread.currentThread();
-        try {
-            current.getUncaughtExceptionHandler().uncaughtException(current, t);
-        } catch (Throwable ignored) {
-            // the handler itself failed: nothing more to do
-        }
-    }
-
     /** Counts, tells and calls back each item a cancel ended, outside every lock. */
     void publishCancelled(List<Work<?>> ended) {
         for (Work<?> w : ended) {
@@ -314,7 +225,7 @@ public final class IoWq extends AbstractExecutorService {
     }
 
     /** Tells the listener and then the item's callbacks that it ended. */
-    private void tell(Work<?> work, long waitNanos, long runNanos) {
+    void tell(Work<?> work, long waitNanos, long runNanos) {
         try {
             config.listener().workEnded(work, waitNanos, runNanos);
         } catch (Throwable t) {
@@ -391,7 +302,7 @@ public final class IoWq extends AbstractExecutorService {
     void cancelStranded(Account account) {
         beginCancel();
         try {
-            cancel.cancelStranded(account);
+            cancel.cancelPendingAndInterrupt(account, false);
         } finally {
             endCancel();
         }
@@ -425,6 +336,22 @@ public final class IoWq extends AbstractExecutorService {
         advanceState(SHUTDOWN);
         forEachAccount(Account::shutdown);
         tryTerminate();
+        awaitTerminationInProgress();
+    }
+
+    /** If another thread is terminating the pool (its last worker, exiting), waits until it is done. */
+    private void awaitTerminationInProgress() {
+        boolean interrupted = false;
+        while (runState(ctl.get()) == TERMINATED && Thread.currentThread() != manager.thread() && !isTerminated()) {
+            try {
+                awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -439,11 +366,12 @@ public final class IoWq extends AbstractExecutorService {
         List<Runnable> cancelledWork;
         beginCancel();
         try {
-            cancelledWork = cancel.cancelPendingAndInterrupt();
+            cancelledWork = cancel.cancelPendingAndInterrupt(null, true);
             forEachAccount(Account::shutdown);
         } finally {
             endCancel();
         }
+        awaitTerminationInProgress();
         return cancelledWork;
     }
 

@@ -101,6 +101,8 @@ public final class Work<V> implements RunnableFuture<V> {
     Work<?> nextQueued;
     WorkList list;
 
+    /** The worker that runs it, written before its start (whose volatile write publishes it), for {@code Future.cancel}. */
+    Worker worker;
     /** When it started, if times are recorded; written before its worker publishes it as current. */
     volatile long startNanos;
     /** The thread that runs it by hand ({@link #run()}), for a cancel to interrupt. */

@@ -72,7 +72,11 @@ final class WorkQueue {
         assert lock.isHeldByCurrentThread();
         for (;;) {
             Work<?> work = takeOne(w, dropped);
-            if (work == null || work.start()) {
+            if (work == null) {
+                return null;
+            }
+            work.worker = w;
+            if (work.start()) {
                 return work;
             }
         }

@@ -1,5 +1,8 @@
 package io.iowq.core;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One worker thread: the seed's {@code struct io_worker} and its {@code io_wqe_worker} loop. The
  * flags mirror the seed's {@code IO_WORKER_F_*}; all are guarded by the account's lock but
@@ -59,13 +62,89 @@ final class Worker implements Runnable {
         try {
             Work<?> work = account.next(this, false);
             while (work != null) {
-                link = account.pool.execute(this, work);
+                link = handle(work);
                 work = null; // no frame of an idle worker keeps the last item reachable
                 work = account.next(this, true);
             }
         } finally {
             CURRENT.remove();
             account.workerExited(this);
+        }
+    }
+
+    /**
+     * The seed's {@code io_worker_handle_work} for one item: runs it with the submitter's context
+     * installed ({@code io_impersonate_work}), ends it, publishes the end, and returns its link if that
+     * link is to run next on this worker.
+     */
+    private Work<?> handle(Work<?> work) {
+        IoWq pool = account.pool;
+        long start = pool.recordTimes ? System.nanoTime() : 0;
+        work.startNanos = start;
+        Object outcome;
+        Work.State end;
+        ContextHook.Scope scope = ContextHook.Scope.NOOP;
+        try {
+            scope = work.context.install();
+            outcome = work.call();
+            end = Work.State.COMPLETED;
+        } catch (Throwable t) {
+            outcome = t;
+            end = Work.State.FAILED;
+        }
+        try {
+            scope.close();
+        } catch (Throwable t) {
+            pool.hookFailures.increment();
+        }
+        if (work.end(Work.State.RUNNING, end, outcome)) {
+            (end == Work.State.COMPLETED ? pool.completed : pool.failed).increment();
+            pool.tell(work, start - work.acceptedNanos, pool.recordTimes ? System.nanoTime() - start : 0);
+            if (end == Work.State.FAILED && work.reportsUncaught()) {
+                reportUncaught((Throwable) outcome);
+            }
+        } else {
+            // Cancelled while it ran: its interrupt is sent under the account's lock, so once that is
+            // passed none can come, and the links' cancellation runs without it.
+            Cancel.awaitInterrupt(account);
+            Thread.interrupted();
+        }
+        return followLink(work);
+    }
+
+    /** The seed's linked work: the link runs on this worker, is queued where it belongs, or the rest of the chain is cancelled. */
+    private Work<?> followLink(Work<?> work) {
+        Work<?> link = work.next();
+        IoWq pool = account.pool;
+        if (link == null || (!link.isHashed() && link.workClass() == account.workClass
+                && work.state() == Work.State.COMPLETED)) {
+            return link;
+        }
+        List<Work<?>> ended = new ArrayList<>();
+        try {
+            if (work.state() == Work.State.COMPLETED
+                    && pool.nodeFor(link).account(link.workClass()).enqueue(link, null, true) == null) {
+                pool.linksHandedOver.incrementAndGet(); // before this worker lets go of its item, which holds the link
+                return null;
+            }
+            Cancel.cancelChain(link, ended); // its head failed or was cancelled, or the pool stopped
+        } catch (RuntimeException | Error e) { // the link's key's hashCode or equals threw
+            if (link.end(Work.State.PENDING, Work.State.FAILED, e)) {
+                pool.failed.increment();
+                pool.tell(link, 0, 0);
+            }
+            Cancel.cancelChain(link.next(), ended);
+        }
+        pool.publishCancelled(ended);
+        return null;
+    }
+
+    private static void reportUncaught(Throwable t) {
+        Thread current = Thread.currentThread();
+        try {
+            current.getUncaughtExceptionHandler().uncaughtException(current, t);
+        } catch (Throwable ignored) {
+            // the handler itself failed: nothing more to do
         }
     }
 
