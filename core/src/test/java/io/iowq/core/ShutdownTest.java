@@ -1,5 +1,6 @@
 package io.iowq.core;
 
+import static io.iowq.core.Pools.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -88,6 +89,27 @@ class ShutdownTest {
         assertThat(stats.submitted()).isZero();
         assertThat(toldRejected.get()).isEqualTo(4);
         assertThat(runs.count()).isZero();
+    }
+
+    /** During the drain the pool's own running items may still submit (as running work links more in the seed); no other thread may. */
+    @Test
+    void runningWorkMaySubmitDuringTheDrainOthersMayNot() throws Exception {
+        IoWq pool = pools.start(Pools.bound(2, 2));
+        CountDownLatch shutDown = new CountDownLatch(1);
+        Work<Work<String>> parent = pool.enqueue(Work.of(() -> {
+            shutDown.await(10, TimeUnit.SECONDS);
+            return pool.enqueue(Work.of(() -> "submitted by running work during the drain").unbound());
+        }));
+        eventually().until(() -> parent.state() == Work.State.RUNNING);
+
+        pool.shutdown();
+        assertThatThrownBy(() -> pool.enqueue(Work.of(() -> "outside"))).isInstanceOf(RejectedExecutionException.class);
+        shutDown.countDown();
+
+        assertThat(parent.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS))
+                .isEqualTo("submitted by running work during the drain");
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(pool.stats().rejected()).isEqualTo(1);
     }
 
     @Test
