@@ -61,7 +61,8 @@ final class IoWqConfigurations {
     static class ExecutorConfiguration {
 
         @Bean(IoWqAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME)
-        IoWqExecutor applicationTaskExecutor(IoWqProperties properties, ObjectProvider<ContextHook> contextHook,
+        IoWqExecutor applicationTaskExecutor(IoWqProperties properties, Environment environment,
+                                             ObjectProvider<ContextHook> contextHook,
                                              ObjectProvider<IoWqListener> listeners,
                                              ObjectProvider<TaskDecorator> taskDecorators,
                                              ObjectProvider<IoWqExecutorCustomizer> customizers) {
@@ -70,16 +71,19 @@ final class IoWqConfigurations {
                     .listener(CompositeIoWqListener.of(listeners.orderedStream().toList()))
                     .recordTimes(true); // for the iowq.work.wait / .duration timers and the endpoint's ages
             properties.applyTo(builder);
+            BootExecutorSettings boot = BootExecutorSettings.read(environment, properties);
+            boot.applyTo(builder);
             List<IoWqExecutorCustomizer> all = customizers.orderedStream().toList();
             all.forEach(c -> c.customizeConfig(builder));
             IoWqExecutor executor = new IoWqExecutor(builder.build());
             try {
-                executor.setAwaitTermination(properties.getShutdown().getAwaitTermination());
+                executor.setAwaitTermination(boot.awaitTermination(properties.getShutdown().getAwaitTermination()));
                 TaskDecorator decorator = taskDecorator(taskDecorators.orderedStream().toList());
                 if (decorator != null) {
                     executor.setTaskDecorator(decorator);
                 }
                 all.forEach(c -> c.customize(executor));
+                boot.log();
                 return executor;
             } catch (RuntimeException e) {
                 executor.shutdownNow();
