@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.core.task.TaskRejectedException;
 
 /** The executor on its own: futures that cancel in the pool, the operator API, task decoration, shutdown. */
 @ExtendWith(OutputCaptureExtension.class)
@@ -154,6 +155,18 @@ class IoWqExecutorTests {
                     .hasCauseExactlyInstanceOf(expected.getCause().getClass());
             assertThatThrownBy(ours::get).isInstanceOf(ExecutionException.class)
                     .hasCauseExactlyInstanceOf(expected.getCause().getClass());
+        }
+    }
+
+    @Test
+    void workRefusedOnceShutDownRaisesSpringsTaskRejectedExceptionAsSpringsExecutorsDo() {
+        executor.shutdown();
+        Runnable task = () -> { };
+        for (org.assertj.core.api.ThrowableAssert.ThrowingCallable submit : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+                () -> executor.execute(task), () -> executor.submit(task), () -> executor.submit(() -> 1),
+                () -> executor.submitCompletable(task), () -> executor.enqueue(executor.work(task)))) {
+            assertThatThrownBy(submit).isInstanceOf(TaskRejectedException.class)
+                    .hasCauseInstanceOf(RejectedExecutionException.class).hasMessageContaining("did not accept");
         }
     }
 
