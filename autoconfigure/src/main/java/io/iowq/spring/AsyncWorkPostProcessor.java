@@ -8,6 +8,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.aop.interceptor.AsyncUncaughtExceptionHandler;
 import org.springframework.beans.BeansException;
@@ -49,6 +51,8 @@ import org.springframework.util.function.SingletonSupplier;
  */
 public class AsyncWorkPostProcessor implements BeanPostProcessor, PriorityOrdered, BeanFactoryAware,
         SmartInitializingSingleton {
+
+    private static final Log logger = LogFactory.getLog(AsyncWorkPostProcessor.class);
 
     private final AsyncWorkAttributes attributes = new AsyncWorkAttributes();
     private final Set<Class<?>> checked = ConcurrentHashMap.newKeySet();
@@ -176,6 +180,34 @@ public class AsyncWorkPostProcessor implements BeanPostProcessor, PriorityOrdere
         }
         for (Checked c : found) {
             checkExecutor(c);
+        }
+        tellWhereAsyncRuns();
+    }
+
+    /**
+     * Logs at INFO when {@code @Async} calls without a qualifier go to another executor than iowq's
+     * (the application's bean named {@code taskExecutor}, its {@code AsyncConfigurer}'s, ...), which
+     * is Spring's rule but easy to miss.
+     */
+    private void tellWhereAsyncRuns() {
+        IoWqAsyncAnnotationBeanPostProcessor processor = installed;
+        if (processor == null || beanFactory.getBeanNamesForType(IoWqExecutor.class, true, false).length == 0) {
+            return;
+        }
+        AsyncTaskExecutor executor;
+        try {
+            // Object.toString carries no @Async, so this is the executor of every unqualified @Async call.
+            executor = processor.getInterceptor().executorFor(Object.class.getMethod("toString"));
+        } catch (NoSuchMethodException | RuntimeException e) {
+            return;
+        }
+        if (executor != null && !(executor instanceof IoWqExecutor)) {
+            AsyncExecutorReport report = new AsyncExecutorReport(beanFactory);
+            Supplier<Executor> configured = configuredExecutor;
+            logger.info("@Async calls without a qualifier run on another executor than iowq's: "
+                    + report.whyAsyncRunsOn(executor, "", configured != null ? configured.get() : null)
+                            .replace("@Async runs it on", "they run on")
+                    + "; " + report.whereIsIowq() + ", and @Async(\"applicationTaskExecutor\") runs a method on it");
         }
     }
 

@@ -6,11 +6,14 @@ import io.iowq.autoconfigure.InvalidAsyncWorkFailureAnalyzer;
 import io.iowq.autoconfigure.IoWqAutoConfiguration;
 import io.iowq.autoconfigure.IoWqPropertiesFailureAnalyzer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.Async;
@@ -22,6 +25,7 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * says when {@code @Hashed} or {@code @Unbounded} work would not run on iowq: each failure names what
  * the application wrote and what to do.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class ExecutorBackOffTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -58,12 +62,21 @@ class ExecutorBackOffTests {
     }
 
     @Test
-    void aBeanNamedTaskExecutorStillLeavesIowqTheApplicationTaskExecutor() {
+    void aBeanNamedTaskExecutorStillLeavesIowqTheApplicationTaskExecutorAndOneInfoLineSaysWhereAsyncRuns(
+            CapturedOutput output) {
         runner.withUserConfiguration(ClassicTaskExecutor.class).withBean(Plain.class).run(context -> {
             assertThat(context).hasNotFailed();
             assertThat(context.getBean("applicationTaskExecutor")).isInstanceOf(IoWqExecutor.class);
             assertThat(context.getBean("taskExecutor")).isInstanceOf(ThreadPoolTaskExecutor.class);
+            assertThat(output).contains("@Async calls without a qualifier run on another executor than iowq's",
+                    "the bean 'taskExecutor' (ThreadPoolTaskExecutor");
         });
+    }
+
+    @Test
+    void asyncOnIowqSaysNothingAboutWhereItRuns(CapturedOutput output) {
+        runner.withUserConfiguration(OtherNamedExecutor.class).withBean(Plain.class)
+                .run(context -> assertThat(output).doesNotContain("@Async calls without a qualifier"));
     }
 
     @Test
