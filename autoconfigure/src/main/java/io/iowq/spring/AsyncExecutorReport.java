@@ -6,7 +6,7 @@ import org.springframework.core.task.TaskExecutor;
 import org.springframework.util.ClassUtils;
 
 /**
- * The words of a start-up failure about where {@code @Async} sends a method's calls: which executor
+ * What iowq says at start-up (in a failure, or an INFO line) about where {@code @Async} sends calls: which executor
  * (by bean name, type and where it is defined), why Spring picked it, where iowq is, and what to do.
  * Spring's {@code @Async} picks, in order: the bean its qualifier names, the executor of the
  * {@code AsyncConfigurer}, the only {@link TaskExecutor} bean, the bean named {@code taskExecutor}, and
@@ -91,7 +91,8 @@ final class AsyncExecutorReport {
         Class<?> type = beanFactory.getType(name, false);
         StringBuilder sb = new StringBuilder("the bean '").append(name).append("' (")
                 .append(type != null ? ClassUtils.getUserClass(type).getSimpleName() : "type unknown");
-        String resource = beanFactory.getMergedBeanDefinition(name).getResourceDescription();
+        String resource = beanFactory.containsBeanDefinition(name)
+                ? beanFactory.getMergedBeanDefinition(name).getResourceDescription() : null;
         if (resource != null) {
             sb.append(", defined in ").append(resource);
         }
