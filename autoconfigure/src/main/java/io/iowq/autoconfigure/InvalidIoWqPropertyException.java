@@ -1,7 +1,7 @@
 package io.iowq.autoconfigure;
 
 /**
- * An {@code iowq.*} property has a value that is not allowed. {@link IoWqFailureAnalyzer} turns it
+ * An {@code iowq.*} property has a value that is not allowed. {@link IoWqPropertiesFailureAnalyzer} turns it
  * into the start-up failure report.
  */
 public class InvalidIoWqPropertyException extends IllegalArgumentException {

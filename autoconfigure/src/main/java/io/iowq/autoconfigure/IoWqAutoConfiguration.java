@@ -1,9 +1,7 @@
 package io.iowq.autoconfigure;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Import;
 
 /**
@@ -12,14 +10,15 @@ import org.springframework.context.annotation.Import;
  * {@code @Async}, MVC async requests and everything else that takes Spring Boot's executor runs on it,
  * and {@code @Hashed} and {@code @Unbounded} on {@code @Async} methods.
  * <p>
- * It runs before Spring Boot's task execution auto-configuration, whose executor then backs off;
- * it backs off itself when the application defines {@value #APPLICATION_TASK_EXECUTOR_BEAN_NAME},
- * and is off with {@code iowq.enabled=false}.
+ * It runs before Spring Boot's task execution auto-configuration, whose executor then backs off (as
+ * it does for any {@code Executor} bean). iowq's executor is there whatever other {@code Executor}
+ * beans exist, which is what {@code spring.task.execution.mode=force} asks of Spring Boot's, and backs
+ * off only when the application defines {@value #APPLICATION_TASK_EXECUTOR_BEAN_NAME}; with
+ * {@code force} start-up fails, naming the property. With {@code iowq.enabled=false} it is off, and
+ * start-up fails if any method is {@code @Hashed} or {@code @Unbounded}.
  */
 @AutoConfiguration(before = TaskExecutionAutoConfiguration.class)
-@ConditionalOnBooleanProperty(name = "iowq.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(IoWqProperties.class)
-@Import({IoWqConfigurations.ExecutorConfiguration.class, IoWqConfigurations.AsyncConfiguration.class})
+@Import({IoWqConfigurations.EnabledConfiguration.class, IoWqConfigurations.DisabledConfiguration.class})
 public final class IoWqAutoConfiguration {
 
     /** The name of the executor bean, as Spring Boot names its own. */

@@ -23,22 +23,26 @@ public class IoWqProperties implements InitializingBean {
     private static final String AT_LEAST_ONE = "an integer of at least 1";
     private static final String DURATION = "a duration of zero or more, such as 5s, 500ms or PT5S";
 
+    /** The full name of the long-running work report's threshold. */
+    public static final String LONG_RUNNING_THRESHOLD = "iowq.long-running-threshold";
+
     /** What each property allows, by its full name. */
-    private static final Map<String, String> ALLOWED = Map.of(
-            "iowq.enabled", "true or false",
-            "iowq.bounded.max-workers", AT_LEAST_ONE,
-            "iowq.bounded.concurrency", AT_LEAST_ONE + ", at most iowq.bounded.max-workers",
-            "iowq.unbounded.max-workers", AT_LEAST_ONE,
-            "iowq.unbounded.concurrency", AT_LEAST_ONE + ", at most iowq.unbounded.max-workers",
-            "iowq.idle-timeout", DURATION,
-            "iowq.nodes", AT_LEAST_ONE,
-            "iowq.observe-blocking", "true or false",
-            "iowq.thread-limit", AT_LEAST_ONE,
-            "iowq.shutdown.await-termination", DURATION);
+    private static final Map<String, String> ALLOWED = Map.ofEntries(
+            Map.entry("iowq.enabled", "true or false"),
+            Map.entry("iowq.bounded.max-workers", AT_LEAST_ONE),
+            Map.entry("iowq.bounded.concurrency", AT_LEAST_ONE + ", at most iowq.bounded.max-workers"),
+            Map.entry("iowq.unbounded.max-workers", AT_LEAST_ONE),
+            Map.entry("iowq.unbounded.concurrency", AT_LEAST_ONE + ", at most iowq.unbounded.max-workers"),
+            Map.entry("iowq.idle-timeout", DURATION),
+            Map.entry("iowq.nodes", AT_LEAST_ONE),
+            Map.entry("iowq.observe-blocking", "true or false"),
+            Map.entry("iowq.thread-limit", AT_LEAST_ONE),
+            Map.entry("iowq.shutdown.await-termination", DURATION),
+            Map.entry(LONG_RUNNING_THRESHOLD, "a positive duration, such as 30s, 500ms or PT30S"));
 
     /**
-     * Whether iowq is the application task executor. When false, Spring Boot's own executor is used
-     * and @Hashed and @Unbounded have no effect.
+     * Whether iowq is the application task executor. When false, Spring Boot's own executor is used,
+     * and start-up fails if any method is @Hashed or @Unbounded (nothing would honour them).
      */
     private boolean enabled = true;
 
@@ -67,11 +71,17 @@ public class IoWqProperties implements InitializingBean {
     private boolean observeBlocking = true;
 
     /**
-     * Most threads the process may have, which unbound workers count against. Default: the soft "Max
-     * processes" limit of /proc/self/limits, else the cgroup's pids.max, else
-     * /proc/sys/kernel/threads-max, else 4096.
+     * Most threads that unbound workers count against. Default: the soft "Max processes" limit of
+     * /proc/self/limits (RLIMIT_NPROC, which counts per user: every thread of the real user id, in
+     * all its processes), else the cgroup's pids.max, else /proc/sys/kernel/threads-max, else 4096.
      */
     private Long threadLimit;
+
+    /**
+     * Work that runs longer than this is logged once, at WARN, with its worker's stack, and counted
+     * (meter iowq.work.long.running). Off when unset.
+     */
+    private Duration longRunningThreshold;
 
     /** Shutdown when the application context closes. */
     private final Shutdown shutdown = new Shutdown();
@@ -141,14 +151,24 @@ public class IoWqProperties implements InitializingBean {
         this.observeBlocking = observeBlocking;
     }
 
-    /** The process thread limit, or {@code null} to read it from the system. */
+    /** The thread limit, or {@code null} to read it from the system. */
     public Long getThreadLimit() {
         return threadLimit;
     }
 
-    /** Sets the process thread limit. */
+    /** Sets the thread limit. */
     public void setThreadLimit(Long threadLimit) {
         this.threadLimit = threadLimit;
+    }
+
+    /** The long-running work report's threshold, or {@code null} when the report is off. */
+    public Duration getLongRunningThreshold() {
+        return longRunningThreshold;
+    }
+
+    /** Sets the long-running work report's threshold; {@code null} turns the report off. */
+    public void setLongRunningThreshold(Duration longRunningThreshold) {
+        this.longRunningThreshold = longRunningThreshold;
     }
 
     /** Shutdown settings. */
@@ -167,6 +187,8 @@ public class IoWqProperties implements InitializingBean {
         }
         check(idleTimeout != null && !idleTimeout.isNegative(), "idle-timeout", idleTimeout);
         check(threadLimit == null || threadLimit >= 1, "thread-limit", threadLimit);
+        check(longRunningThreshold == null || (!longRunningThreshold.isNegative() && !longRunningThreshold.isZero()),
+                "long-running-threshold", longRunningThreshold);
         Duration await = shutdown.awaitTermination;
         check(await != null && !await.isNegative(), "shutdown.await-termination", await);
         if (threadNamePrefix == null) {
@@ -250,15 +272,14 @@ public class IoWqProperties implements InitializingBean {
     public static class Limits {
 
         /**
-         * Most workers of this class per node. Default: 4 x the node's CPUs for bounded work (as
-         * io_uring sizes its bound workers); for unbounded work, the threads the process thread limit
-         * still allows.
+         * Most workers of this class per node (each class's own description is in
+         * additional-spring-configuration-metadata.json).
          */
         private Integer maxWorkers;
 
         /**
-         * Running (not blocked) workers of this class per node that the pool aims for: more are woken
-         * or created only while fewer run. Default: the node's CPUs, at most max-workers.
+         * Running (not blocked) workers of this class per node that the pool aims for (each class's
+         * own description is in additional-spring-configuration-metadata.json).
          */
         private Integer concurrency;
 

@@ -8,6 +8,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.aop.interceptor.AsyncUncaughtExceptionHandler;
 import org.springframework.beans.BeansException;
@@ -40,17 +42,43 @@ import org.springframework.util.function.SingletonSupplier;
  * {@code @Unbounded} only on {@code @Async} methods (or classes with some), and key expressions that
  * parse. Once every singleton exists, each such method's executor is looked up as {@code @Async}
  * will look it up, and must be an {@link IoWqExecutor}. Each failure is an
- * {@link InvalidAsyncWorkException} naming the method and the reason.
+ * {@link InvalidAsyncWorkException} naming the method, the executor {@code @Async} picked and why
+ * (see {@link AsyncExecutorReport}), and what to do.
+ * <p>
+ * <b>With iowq disabled</b> ({@code iowq.enabled=false}, {@link #forDisabledIoWq()}) it installs
+ * nothing, and start-up fails if any method is {@code @Hashed} or {@code @Unbounded}, naming every one:
+ * on Spring Boot's executor, calls of one key would run at once.
  */
 public class AsyncWorkPostProcessor implements BeanPostProcessor, PriorityOrdered, BeanFactoryAware,
         SmartInitializingSingleton {
 
+    private static final Log logger = LogFactory.getLog(AsyncWorkPostProcessor.class);
+
     private final AsyncWorkAttributes attributes = new AsyncWorkAttributes();
     private final Set<Class<?>> checked = ConcurrentHashMap.newKeySet();
     private final List<Checked> toCheck = new ArrayList<>();
+    private final boolean iowqEnabled;
     private ConfigurableListableBeanFactory beanFactory;
     private volatile IoWqAsyncAnnotationBeanPostProcessor installed;
+    private volatile Supplier<Executor> configuredExecutor;
     private volatile boolean started;
+
+    /** Installs iowq's {@code @Async} interception and checks that annotated methods run on iowq. */
+    public AsyncWorkPostProcessor() {
+        this(true);
+    }
+
+    private AsyncWorkPostProcessor(boolean iowqEnabled) {
+        this.iowqEnabled = iowqEnabled;
+    }
+
+    /**
+     * With {@code iowq.enabled=false}: installs nothing, and fails start-up naming every
+     * {@code @Hashed} or {@code @Unbounded} method, since nothing would honour them.
+     */
+    public static AsyncWorkPostProcessor forDisabledIoWq() {
+        return new AsyncWorkPostProcessor(false);
+    }
 
     private record Checked(AsyncWorkAttributes.Attribute attribute, Class<?> targetClass) {
     }
@@ -73,7 +101,7 @@ public class AsyncWorkPostProcessor implements BeanPostProcessor, PriorityOrdere
      */
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
-        if (bean.getClass() == AsyncAnnotationBeanPostProcessor.class) {
+        if (iowqEnabled && bean.getClass() == AsyncAnnotationBeanPostProcessor.class) {
             return replace((AsyncAnnotationBeanPostProcessor) bean);
         }
         Class<?> targetClass = AopProxyUtils.ultimateTargetClass(bean);
@@ -109,7 +137,10 @@ public class AsyncWorkPostProcessor implements BeanPostProcessor, PriorityOrdere
             }
             return candidates.isEmpty() ? null : candidates.get(0);
         });
-        Supplier<Executor> executor = () -> configurer.get() != null ? configurer.get().getAsyncExecutor() : null;
+        // Asked once (the interceptor memoizes it too), so that a failure can tell this executor apart.
+        Supplier<Executor> executor = SingletonSupplier.ofNullable(
+                () -> configurer.get() != null ? configurer.get().getAsyncExecutor() : null);
+        configuredExecutor = executor;
         Supplier<AsyncUncaughtExceptionHandler> handler = () -> configurer.get() != null
                 ? configurer.get().getAsyncUncaughtExceptionHandler() : null;
         replacement.configure(executor, handler);
@@ -143,12 +174,48 @@ public class AsyncWorkPostProcessor implements BeanPostProcessor, PriorityOrdere
             found = List.copyOf(toCheck);
             toCheck.clear();
         }
+        if (!iowqEnabled) {
+            failIfAny(found);
+            return;
+        }
         for (Checked c : found) {
             checkExecutor(c);
+        }
+        tellWhereAsyncRuns();
+    }
+
+    /**
+     * Logs at INFO when {@code @Async} calls without a qualifier go to another executor than iowq's
+     * (the application's bean named {@code taskExecutor}, its {@code AsyncConfigurer}'s, ...), which
+     * is Spring's rule but easy to miss.
+     */
+    private void tellWhereAsyncRuns() {
+        IoWqAsyncAnnotationBeanPostProcessor processor = installed;
+        if (processor == null || beanFactory.getBeanNamesForType(IoWqExecutor.class, true, false).length == 0) {
+            return;
+        }
+        AsyncTaskExecutor executor;
+        try {
+            // Object.toString carries no @Async, so this is the executor of every unqualified @Async call.
+            executor = processor.getInterceptor().executorFor(Object.class.getMethod("toString"));
+        } catch (NoSuchMethodException | RuntimeException e) {
+            return;
+        }
+        if (executor != null && !(executor instanceof IoWqExecutor)) {
+            AsyncExecutorReport report = new AsyncExecutorReport(beanFactory);
+            Supplier<Executor> configured = configuredExecutor;
+            logger.info("@Async calls without a qualifier run on another executor than iowq's: "
+                    + report.whyAsyncRunsOn(executor, "", configured != null ? configured.get() : null)
+                            .replace("@Async runs it on", "they run on")
+                    + "; " + report.whereIsIowq() + ", and @Async(\"applicationTaskExecutor\") runs a method on it");
         }
     }
 
     private void checkExecutor(Checked c) {
+        if (!iowqEnabled) {
+            failIfAny(List.of(c));
+            return;
+        }
         Method method = c.attribute().method();
         IoWqAsyncAnnotationBeanPostProcessor processor = installed;
         if (processor == null) {
@@ -166,10 +233,29 @@ public class AsyncWorkPostProcessor implements BeanPostProcessor, PriorityOrdere
         if (executor instanceof IoWqExecutor) {
             return;
         }
-        String runsOn = qualifier.isEmpty()
-                ? "@Async runs it on " + executor + " (the AsyncConfigurer's or the only TaskExecutor bean)"
-                : "@Async(\"" + qualifier + "\") names another executor (" + executor + ")";
-        throw new InvalidAsyncWorkException(method, runsOn + ", but @Hashed and @Unbounded work needs iowq's "
-                + "IoWqExecutor (applicationTaskExecutor): remove the qualifier or name an IoWqExecutor bean", null);
+        AsyncExecutorReport report = new AsyncExecutorReport(beanFactory);
+        Supplier<Executor> configured = configuredExecutor;
+        String runsOn = report.whyAsyncRunsOn(executor, qualifier, configured != null ? configured.get() : null);
+        String iowq = report.whereIsIowq();
+        throw new InvalidAsyncWorkException(InvalidAsyncWorkException.describe(method),
+                runsOn + ", but @Hashed and @Unbounded work needs iowq's IoWqExecutor; " + iowq,
+                report.whatToDo(executor, qualifier), null);
+    }
+
+    /** With iowq disabled: fails naming every {@code @Hashed} or {@code @Unbounded} method in {@code found}. */
+    private void failIfAny(List<Checked> found) {
+        if (found.isEmpty()) {
+            return;
+        }
+        StringBuilder methods = new StringBuilder(found.size() == 1 ? "1 method:" : found.size() + " methods:");
+        for (Checked c : found) {
+            methods.append(System.lineSeparator()).append("    ")
+                    .append(InvalidAsyncWorkException.describe(c.attribute().method()));
+        }
+        String bootExecutor = new AsyncExecutorReport(beanFactory).applicationTaskExecutor();
+        throw new InvalidAsyncWorkException(methods.toString(), "iowq.enabled=false, so @Async runs on "
+                + bootExecutor + ", which ignores @Hashed and @Unbounded: calls of one key would run at once, "
+                + "in any order", "Remove iowq.enabled=false to run them on iowq, or remove @Hashed and @Unbounded "
+                + "from these methods if nothing depends on calls of one key running one at a time, in order.", null);
     }
 }

@@ -16,16 +16,25 @@ public class InvalidAsyncWorkException extends IllegalStateException {
     /** What is wrong with it. */
     private final String reason;
 
+    /** What to do about it, or {@code null} for the general advice. */
+    private final String action;
+
     /** A wrong use on {@code method}. */
     public InvalidAsyncWorkException(Method method, String reason, Throwable cause) {
-        this(describe(method), reason, cause);
+        this(describe(method), reason, null, cause);
     }
 
     /** A wrong use on {@code element}. */
     public InvalidAsyncWorkException(String element, String reason, Throwable cause) {
+        this(element, reason, null, cause);
+    }
+
+    /** A wrong use on {@code element} (a method, a class, or several methods), with what to do about it. */
+    public InvalidAsyncWorkException(String element, String reason, String action, Throwable cause) {
         super(element + ": " + reason, cause);
         this.element = element;
         this.reason = reason;
+        this.action = action;
     }
 
     /** The method or class at fault. */
@@ -36,6 +45,11 @@ public class InvalidAsyncWorkException extends IllegalStateException {
     /** What is wrong with it. */
     public String getReason() {
         return reason;
+    }
+
+    /** What to do about it, or {@code null} if the general advice applies. */
+    public String getAction() {
+        return action;
     }
 
     /** {@code SimpleClassName.method(ParameterTypes)}, as the failure names a method. */

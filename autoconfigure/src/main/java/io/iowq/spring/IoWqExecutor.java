@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -24,6 +25,7 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.task.AsyncTaskExecutor;
 import org.springframework.core.task.TaskDecorator;
+import org.springframework.core.task.TaskRejectedException;
 
 /**
  * The io-wq pool as Spring's application task executor: an {@link AsyncTaskExecutor} and an
@@ -132,11 +134,22 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
      * Submits {@code work} and its links as they are (the seed's {@code io_wq_enqueue}); returns it,
      * for it is its own future.
      *
-     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down, or the item
-     *                                                        is unbound and the thread limit is reached
+     * @throws TaskRejectedException (a {@link RejectedExecutionException}, as Spring's executors throw)
+     *                               if the pool is shut down, or the item is unbound and the thread
+     *                               limit is reached
      */
     public <V> Work<V> enqueue(Work<V> work) {
-        return ioWq.enqueue(work);
+        try {
+            return ioWq.enqueue(work);
+        } catch (RejectedExecutionException e) {
+            throw rejected(work, e);
+        }
+    }
+
+    /** As Spring's executors report a refusal: a {@link TaskRejectedException} around the engine's. */
+    private TaskRejectedException rejected(Object task, RejectedExecutionException e) {
+        return e instanceof TaskRejectedException t ? t
+                : new TaskRejectedException("IoWqExecutor did not accept " + task + ": " + e.getMessage(), e);
     }
 
     /**
@@ -151,7 +164,11 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
             return;
         }
         TaskDecorator decorator = taskDecorator;
-        ioWq.execute(decorator == null ? command : new Described(decorator.decorate(command), command));
+        try {
+            ioWq.execute(decorator == null ? command : new Described(decorator.decorate(command), command));
+        } catch (RejectedExecutionException e) {
+            throw rejected(command, e);
+        }
     }
 
     /** Submits {@code task}; the future it returns is the pool's item. */

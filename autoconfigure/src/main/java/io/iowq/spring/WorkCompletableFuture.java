@@ -4,13 +4,16 @@ import io.iowq.core.Work;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
  * A {@link CompletableFuture} that follows a pool item and cancels it: it completes as the item ends
  * ({@link Work#whenDone}), and {@link #cancel(boolean)} cancels the item in its pool, removing it if
  * it is pending and interrupting it if it runs ({@code cancel(true)}) — which Spring's default
- * {@code submitCompletable} does not do.
+ * {@code submitCompletable} does not do. A failure reaches dependent stages ({@code whenComplete},
+ * {@code handle}, {@code exceptionally}) as a {@link CompletionException} around the exception the
+ * work threw, as with Spring's executors; {@code get()} throws an {@code ExecutionException} of it.
  *
  * @param <V> the result type
  */
@@ -58,7 +61,10 @@ public final class WorkCompletableFuture<V> extends CompletableFuture<V> {
         } catch (CancellationException e) {
             super.cancel(false);
         } catch (ExecutionException e) {
-            completeExceptionally(e.getCause());
+            // As Spring's executors (CompletableFuture.supplyAsync): dependent stages see a
+            // CompletionException around the failure; get() still throws ExecutionException of it.
+            Throwable failure = e.getCause() != null ? e.getCause() : e;
+            completeExceptionally(failure instanceof CompletionException ? failure : new CompletionException(failure));
         } catch (InterruptedException e) {
             // cannot happen: the item has ended
             Thread.currentThread().interrupt();

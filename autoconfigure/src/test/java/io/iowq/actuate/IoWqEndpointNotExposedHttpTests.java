@@ -31,4 +31,13 @@ class IoWqEndpointNotExposedHttpTests {
         assertThat(Answer.call(client, HttpMethod.GET, "/actuator/health", null).status()).isEqualTo(200);
         assertThat(context.getBeanNamesForType(IoWqEndpoint.class)).isEmpty();
     }
+
+    @Test
+    void withBootsDefaultHealthSettingsTheIowqComponentIsHiddenAs404() {
+        // management.endpoint.health.show-components (like show-details) is "never" by default
+        Answer health = Answer.call(client, HttpMethod.GET, "/actuator/health", null);
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.body()).doesNotContain("iowq");
+        assertThat(Answer.call(client, HttpMethod.GET, "/actuator/health/iowq", null).status()).isEqualTo(404);
+    }
 }

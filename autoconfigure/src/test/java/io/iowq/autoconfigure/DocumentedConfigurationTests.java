@@ -30,7 +30,7 @@ class DocumentedConfigurationTests {
             assertThat(config.maxWorkers(WorkClass.UNBOUND)).isEqualTo(200);
             assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(10));
             assertThat(config.threadNamePrefix()).isEqualTo("app-iowq-");
-            assertThat(executor.getAwaitTermination()).isEqualTo(Duration.ofSeconds(20));
+            assertThat(executor.getAwaitTermination()).isEqualTo(Duration.ofSeconds(15));
         }
     }
 

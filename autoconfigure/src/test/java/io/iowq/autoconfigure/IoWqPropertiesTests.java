@@ -105,6 +105,31 @@ class IoWqPropertiesTests {
         assertThat(maxWorkers.get(0)).contains("4 x the node's CPUs");
     }
 
+    @Test
+    void theMetadataDescribesEachClassOnItsOwnListsTheHealthSwitchAndHasOneIowqGroup() throws Exception {
+        String json = metadata();
+        for (String property : List.of("max-workers", "concurrency")) {
+            String bounded = description(json, "iowq.bounded." + property);
+            String unbounded = description(json, "iowq.unbounded." + property);
+            assertThat(bounded).as(property).isNotEqualTo(unbounded).contains("bound").doesNotContain("unbound");
+            assertThat(unbounded).as(property).contains("unbound");
+        }
+        assertThat(description(json, "iowq.unbounded.max-workers")).contains("per user");
+        assertThat(description(json, "iowq.thread-limit")).contains("user").doesNotContain("the process may have");
+        List<Map<String, Object>> health = JsonPath.read(json,
+                "$.properties[?(@.name == 'management.health.iowq.enabled')]");
+        assertThat(health).hasSize(1);
+        assertThat(health.get(0)).containsEntry("type", "java.lang.Boolean").containsEntry("defaultValue", true);
+        List<String> groups = JsonPath.read(json, "$.groups[?(@.name == 'iowq')].type");
+        assertThat(groups).containsExactly(IoWqProperties.class.getName());
+    }
+
+    private static String description(String json, String name) {
+        List<String> found = JsonPath.read(json, "$.properties[?(@.name == '" + name + "')].description");
+        assertThat(found).as(name).hasSize(1);
+        return found.get(0);
+    }
+
     /** The metadata the configuration processor wrote into this module's classes (what the jar packs). */
     private static String metadata() throws Exception {
         for (URL url : Collections.list(IoWqPropertiesTests.class.getClassLoader()

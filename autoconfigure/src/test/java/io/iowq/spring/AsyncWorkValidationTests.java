@@ -65,7 +65,7 @@ class AsyncWorkValidationTests {
     void hashedOnAsyncNamingAnotherExecutorStopsStartUp() {
         runner.withUserConfiguration(AsyncOn.class, OtherExecutor.class).withBean(HashedOnOtherExecutor.class)
                 .run(context -> assertFailure(context, "HashedOnOtherExecutor.post(String)",
-                        "@Async(\"other\") names another executor"));
+                        "@Async(\"other\") names the bean 'other' (ThreadPoolTaskExecutor"));
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.core.task.TaskRejectedException;
 
 /** The executor on its own: futures that cancel in the pool, the operator API, task decoration, shutdown. */
 @ExtendWith(OutputCaptureExtension.class)
@@ -131,6 +134,40 @@ class IoWqExecutorTests {
         });
         assertThatThrownBy(failing::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IOException.class);
         assertThat(executor.submitCompletable(() -> { }).thenApply(v -> "ran").join()).isEqualTo("ran");
+    }
+
+    @Test
+    void aFailedCompletableFutureHandsDependentStagesACompletionExceptionAsSpringsExecutorsDo() throws Exception {
+        SimpleAsyncTaskExecutor spring = new SimpleAsyncTaskExecutor();
+        for (boolean callable : new boolean[] {true, false}) {
+            CompletableFuture<?> ours = callable
+                    ? executor.submitCompletable(() -> { throw new IOException("disk"); })
+                    : executor.submitCompletable((Runnable) () -> { throw new IllegalStateException("disk"); });
+            CompletableFuture<?> theirs = callable
+                    ? spring.submitCompletable(() -> { throw new IOException("disk"); })
+                    : spring.submitCompletable((Runnable) () -> { throw new IllegalStateException("disk"); });
+            Throwable seen = ours.handle((v, t) -> t).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            Throwable expected = theirs.handle((v, t) -> t).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(seen).isInstanceOf(CompletionException.class).isExactlyInstanceOf(expected.getClass());
+            assertThat(seen.getCause()).isExactlyInstanceOf(expected.getCause().getClass()).hasMessage("disk");
+            assertThat(ours.exceptionally(t -> null).thenApply(v -> "recovered").join()).isEqualTo("recovered");
+            assertThatThrownBy(ours::join).isInstanceOf(CompletionException.class)
+                    .hasCauseExactlyInstanceOf(expected.getCause().getClass());
+            assertThatThrownBy(ours::get).isInstanceOf(ExecutionException.class)
+                    .hasCauseExactlyInstanceOf(expected.getCause().getClass());
+        }
+    }
+
+    @Test
+    void workRefusedOnceShutDownRaisesSpringsTaskRejectedExceptionAsSpringsExecutorsDo() {
+        executor.shutdown();
+        Runnable task = () -> { };
+        for (org.assertj.core.api.ThrowableAssert.ThrowingCallable submit : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+                () -> executor.execute(task), () -> executor.submit(task), () -> executor.submit(() -> 1),
+                () -> executor.submitCompletable(task), () -> executor.enqueue(executor.work(task)))) {
+            assertThatThrownBy(submit).isInstanceOf(TaskRejectedException.class)
+                    .hasCauseInstanceOf(RejectedExecutionException.class).hasMessageContaining("did not accept");
+        }
     }
 
     @Test

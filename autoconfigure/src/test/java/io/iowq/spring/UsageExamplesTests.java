@@ -174,11 +174,23 @@ class UsageExamplesTests {
         String page = Files.readString(Path.of("..", "docs", "usage.md"));
         String source = normalized(Files.readString(
                 Path.of("src", "test", "java", "io", "iowq", "spring", "UsageExamplesTests.java")));
+        List<String> sourceLines = source.lines().toList();
         Matcher block = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(page);
         int blocks = 0;
         while (block.find()) {
             blocks++;
-            assertThat(source).as("example %d of usage.md", blocks).contains(normalized(block.group(1)));
+            String example = normalized(block.group(1));
+            List<String> imports = example.lines().filter(l -> l.startsWith("import ")).toList();
+            assertThat(imports).as("imports of example %d of usage.md", blocks).isNotEmpty();
+            for (String line : imports) {
+                String type = line.substring("import ".length(), line.length() - 1);
+                boolean samePackage = type.equals(getClass().getPackageName() + "." + type.substring(type.lastIndexOf('.') + 1));
+                assertThat(samePackage || sourceLines.contains(line)).as("%s of example %d", line, blocks).isTrue();
+                assertThat(example).as("%s is used in example %d", line, blocks)
+                        .containsPattern("\\b" + type.substring(type.lastIndexOf('.') + 1) + "\\b(?!;)");
+            }
+            String code = example.lines().filter(l -> !l.startsWith("import ")).collect(Collectors.joining("\n"));
+            assertThat(source).as("example %d of usage.md", blocks).contains(code);
         }
         assertThat(blocks).isGreaterThanOrEqualTo(6);
     }

@@ -1,0 +1,99 @@
+package io.iowq.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.iowq.core.IoWqConfig;
+import io.iowq.core.WorkClass;
+import io.iowq.spring.IoWqExecutor;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+/** Spring Boot's {@code spring.task.execution.*} and {@code spring.threads.virtual.enabled}, as iowq reads them. */
+@ExtendWith(OutputCaptureExtension.class)
+class BootExecutorSettingsTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(IoWqAutoConfiguration.class, TaskExecutionAutoConfiguration.class));
+
+    @Test
+    void theSettingsWithAMeaningForIowqApplyWhereIowqsOwnAreUnset(CapturedOutput output) {
+        runner.withPropertyValues("spring.task.execution.pool.max-size=6", "spring.task.execution.pool.keep-alive=7s",
+                "spring.task.execution.thread-name-prefix=app-", "spring.task.execution.shutdown.await-termination=true",
+                "spring.task.execution.shutdown.await-termination-period=9s").run(context -> {
+                    IoWqExecutor executor = context.getBean(IoWqExecutor.class);
+                    IoWqConfig config = executor.ioWq().config();
+                    assertThat(config.maxWorkers(WorkClass.BOUND)).isEqualTo(6);
+                    assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(7));
+                    assertThat(config.threadNamePrefix()).isEqualTo("app-");
+                    assertThat(executor.getAwaitTermination()).isEqualTo(Duration.ofSeconds(9));
+                    assertThat(output).contains("spring.task.execution.pool.max-size=6 as iowq.bounded.max-workers",
+                            "spring.task.execution.pool.keep-alive=7s as iowq.idle-timeout",
+                            "spring.task.execution.thread-name-prefix=app- as iowq.thread-name-prefix",
+                            "spring.task.execution.shutdown.await-termination-period=9s as iowq.shutdown.await-termination")
+                            .doesNotContain("has no effect");
+                });
+    }
+
+    @Test
+    void iowqsOwnPropertiesWinAndTheSpringOnesAreReportedAsIgnored(CapturedOutput output) {
+        runner.withPropertyValues("spring.task.execution.pool.max-size=6", "iowq.bounded.max-workers=5",
+                "spring.task.execution.pool.keep-alive=7s", "iowq.idle-timeout=2s").run(context -> {
+                    IoWqConfig config = context.getBean(IoWqExecutor.class).ioWq().config();
+                    assertThat(config.maxWorkers(WorkClass.BOUND)).isEqualTo(5);
+                    assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(2));
+                    assertThat(output).contains("spring.task.execution.pool.max-size has no effect: "
+                            + "iowq.bounded.max-workers is set", "spring.task.execution.pool.keep-alive has no effect: "
+                            + "iowq.idle-timeout is set");
+                });
+    }
+
+    @Test
+    void theSettingsWithoutAMeaningForIowqAreReportedOnceInOneWarning(CapturedOutput output) {
+        runner.withPropertyValues("spring.task.execution.pool.core-size=4", "spring.task.execution.pool.queue-capacity=100",
+                "spring.task.execution.pool.allow-core-thread-timeout=false",
+                "spring.task.execution.simple.concurrency-limit=3").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    String all = output.getAll();
+                    assertThat(all).contains("spring.task.execution.pool.core-size has no effect",
+                            "spring.task.execution.pool.queue-capacity has no effect",
+                            "spring.task.execution.pool.allow-core-thread-timeout has no effect",
+                            "spring.task.execution.simple.concurrency-limit has no effect");
+                    assertThat(all.split("Spring Boot executor settings", -1)).hasSize(2);
+                });
+    }
+
+    @Test
+    void withoutSpringTaskExecutionSettingsNothingIsLogged(CapturedOutput output) {
+        runner.run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(output).doesNotContain("spring.task.execution", "spring.threads.virtual");
+        });
+    }
+
+    @Test
+    void aMappedMaximumBelowIowqsConcurrencyStopsStartUpNamingBoth() {
+        runner.withPropertyValues("spring.task.execution.pool.max-size=2", "iowq.bounded.concurrency=3").run(context -> {
+            assertThat(context).hasFailed();
+            FailureAnalysis analysis = new IoWqPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis.getDescription()).contains("spring.task.execution.pool.max-size", "'2'",
+                    "iowq.bounded.concurrency (3)");
+        });
+    }
+
+    @Test
+    void virtualThreadsOnSayInOneInfoLineThatIowqKeepsPlatformWorkers(CapturedOutput output) {
+        runner.withPropertyValues("spring.threads.virtual.enabled=true").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(IoWqExecutor.class).submit(() -> Thread.currentThread().getName())
+                    .get()).startsWith("iowq-");
+            assertThat(output).contains("spring.threads.virtual.enabled=true", "platform threads");
+        });
+    }
+}
