@@ -28,6 +28,7 @@ final class BootExecutorSettings {
 
     private static final String PREFIX = "spring.task.execution.";
     private static final String MAX_SIZE = PREFIX + "pool.max-size";
+    private static final String QUEUE_CAPACITY = PREFIX + "pool.queue-capacity";
     private static final String KEEP_ALIVE = PREFIX + "pool.keep-alive";
     private static final String THREAD_NAME_PREFIX = PREFIX + "thread-name-prefix";
     private static final String AWAIT = PREFIX + "shutdown.await-termination";
@@ -41,6 +42,7 @@ final class BootExecutorSettings {
     private final List<String> applied = new ArrayList<>();
     private final List<String> ignored = new ArrayList<>();
     private Integer maxWorkers;
+    private Integer queueCapacity;
     private Duration idleTimeout;
     private String threadNamePrefix;
     private Duration awaitTermination;
@@ -53,7 +55,6 @@ final class BootExecutorSettings {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(PREFIX + "pool.core-size", "iowq creates workers as work needs them and keeps one bound worker per node; "
                 + "how many run at once is iowq.bounded.concurrency");
-        m.put(PREFIX + "pool.queue-capacity", "iowq's queues are unbounded");
         m.put(PREFIX + "pool.allow-core-thread-timeout", "every idle iowq worker exits after iowq.idle-timeout, but "
                 + "the last bound worker of a node");
         m.put(PREFIX + "pool.shutdown.accept-tasks-after-context-close", "while iowq drains it accepts work only "
@@ -83,6 +84,11 @@ final class BootExecutorSettings {
                         + (concurrency != null ? "iowq.bounded.concurrency (" + concurrency + ")" : "1")
                         + ", since it applies as iowq.bounded.max-workers");
             }
+        }
+        s.queueCapacity = s.map(QUEUE_CAPACITY, "iowq.bounded.queue-capacity", Integer.class);
+        if (s.queueCapacity != null && s.queueCapacity < 1) {
+            throw new InvalidIoWqPropertyException(QUEUE_CAPACITY, s.queueCapacity,
+                    "an integer of at least 1, since it applies as iowq.bounded.queue-capacity");
         }
         s.idleTimeout = s.map(KEEP_ALIVE, "iowq.idle-timeout", Duration.class);
         if (s.idleTimeout != null && s.idleTimeout.isNegative()) {
@@ -127,6 +133,9 @@ final class BootExecutorSettings {
     void applyTo(IoWqConfig.Builder builder) {
         if (maxWorkers != null) {
             builder.maxWorkers(WorkClass.BOUND, maxWorkers);
+        }
+        if (queueCapacity != null) {
+            builder.queueCapacity(WorkClass.BOUND, queueCapacity);
         }
         if (idleTimeout != null) {
             builder.idleTimeout(idleTimeout);

@@ -33,6 +33,8 @@ public class IoWqProperties implements InitializingBean {
             Map.entry("iowq.bounded.concurrency", AT_LEAST_ONE + ", at most iowq.bounded.max-workers"),
             Map.entry("iowq.unbounded.max-workers", AT_LEAST_ONE),
             Map.entry("iowq.unbounded.concurrency", AT_LEAST_ONE + ", at most iowq.unbounded.max-workers"),
+            Map.entry("iowq.bounded.queue-capacity", AT_LEAST_ONE),
+            Map.entry("iowq.unbounded.queue-capacity", AT_LEAST_ONE),
             Map.entry("iowq.idle-timeout", DURATION),
             Map.entry("iowq.nodes", AT_LEAST_ONE),
             Map.entry("iowq.observe-blocking", "true or false"),
@@ -184,6 +186,7 @@ public class IoWqProperties implements InitializingBean {
             Limits l = limits(c);
             check(l.maxWorkers == null || l.maxWorkers >= 1, c.tag() + ".max-workers", l.maxWorkers);
             check(l.concurrency == null || l.concurrency >= 1, c.tag() + ".concurrency", l.concurrency);
+            check(l.queueCapacity == null || l.queueCapacity >= 1, c.tag() + ".queue-capacity", l.queueCapacity);
         }
         check(idleTimeout != null && !idleTimeout.isNegative(), "idle-timeout", idleTimeout);
         check(threadLimit == null || threadLimit >= 1, "thread-limit", threadLimit);
@@ -261,6 +264,9 @@ public class IoWqProperties implements InitializingBean {
             if (l.concurrency != null) {
                 builder.concurrency(c, l.concurrency);
             }
+            if (l.queueCapacity != null) {
+                builder.queueCapacity(c, l.queueCapacity);
+            }
         }
         builder.idleTimeout(idleTimeout).threadNamePrefix(threadNamePrefix).observeBlocking(observeBlocking);
         if (threadLimit != null) {
@@ -283,6 +289,12 @@ public class IoWqProperties implements InitializingBean {
          */
         private Integer concurrency;
 
+        /**
+         * Most items of this class that may wait per node, queued or behind their key (each class's
+         * own description is in the additional metadata). Default: no bound.
+         */
+        private Integer queueCapacity;
+
         /** Most workers per node, or {@code null} for the default. */
         public Integer getMaxWorkers() {
             return maxWorkers;
@@ -301,6 +313,16 @@ public class IoWqProperties implements InitializingBean {
         /** Sets the running workers per node aimed for. */
         public void setConcurrency(Integer concurrency) {
             this.concurrency = concurrency;
+        }
+
+        /** Most items of this class that may wait per node; {@code null}: no bound. */
+        public Integer getQueueCapacity() {
+            return queueCapacity;
+        }
+
+        /** Sets the most items of this class that may wait per node. */
+        public void setQueueCapacity(Integer queueCapacity) {
+            this.queueCapacity = queueCapacity;
         }
     }
 

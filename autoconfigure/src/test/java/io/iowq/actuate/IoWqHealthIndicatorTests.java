@@ -51,4 +51,42 @@ class IoWqHealthIndicatorTests {
         assertThat(health.getStatus()).isEqualTo(Status.DOWN);
         assertThat(health.getDetails()).containsEntry("state", "terminated").containsEntry("workers", 0);
     }
+
+    /** The system refuses threads beyond the first bound worker: the pool still runs, degraded, and says how far it is held. */
+    @Test
+    void aPoolHeldBelowItsMaxWorkersByRefusedThreadsIsDegraded() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
+        IoWqExecutor limited = new IoWqExecutor(IoWqConfig.builder().nodes(1).observeBlocking(false)
+                .maxWorkers(io.iowq.core.WorkClass.BOUND, 4).concurrency(io.iowq.core.WorkClass.BOUND, 4)
+                .threadFactory(r -> {
+                    if (threads.incrementAndGet() > 1) {
+                        throw new OutOfMemoryError("unable to create native thread: possibly out of memory");
+                    }
+                    return new Thread(r);
+                }).build());
+        try {
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < 3; i++) {
+                limited.execute(() -> {
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> limited.stats().creationFailures() > 0);
+
+            Health health = new IoWqHealthIndicator(limited).health();
+
+            assertThat(health.getStatus()).isEqualTo(IoWqHealthIndicator.DEGRADED);
+            assertThat(health.getDetails()).containsEntry("state", "creation limited")
+                    .containsEntry("workerLimit.bounded", "1 of max-workers 4");
+            release.countDown();
+        } finally {
+            limited.shutdownNow();
+            assertThat(limited.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
 }

@@ -42,6 +42,23 @@ class BootExecutorSettingsTests {
     }
 
     @Test
+    void bootsQueueCapacityBoundsTheBoundClassAndIowqsOwnBoundsEachClass(CapturedOutput output) {
+        runner.withPropertyValues("spring.task.execution.pool.queue-capacity=100").run(context -> {
+            IoWqConfig config = context.getBean(IoWqExecutor.class).ioWq().config();
+            assertThat(config.queueCapacity(WorkClass.BOUND)).isEqualTo(100);
+            assertThat(config.queueCapacity(WorkClass.UNBOUND)).isEqualTo(Integer.MAX_VALUE);
+            assertThat(output).contains("spring.task.execution.pool.queue-capacity=100 as iowq.bounded.queue-capacity");
+        });
+        runner.withPropertyValues("iowq.bounded.queue-capacity=3", "iowq.unbounded.queue-capacity=4").run(context -> {
+            IoWqConfig config = context.getBean(IoWqExecutor.class).ioWq().config();
+            assertThat(config.queueCapacity(WorkClass.BOUND)).isEqualTo(3);
+            assertThat(config.queueCapacity(WorkClass.UNBOUND)).isEqualTo(4);
+        });
+        runner.withPropertyValues("iowq.unbounded.queue-capacity=0").run(context -> assertThat(context).hasFailed()
+                .getFailure().rootCause().hasMessageContaining("iowq.unbounded.queue-capacity"));
+    }
+
+    @Test
     void iowqsOwnPropertiesWinAndTheSpringOnesAreReportedAsIgnored(CapturedOutput output) {
         runner.withPropertyValues("spring.task.execution.pool.max-size=6", "iowq.bounded.max-workers=5",
                 "spring.task.execution.pool.keep-alive=7s", "iowq.idle-timeout=2s").run(context -> {
@@ -56,13 +73,12 @@ class BootExecutorSettingsTests {
 
     @Test
     void theSettingsWithoutAMeaningForIowqAreReportedOnceInOneWarning(CapturedOutput output) {
-        runner.withPropertyValues("spring.task.execution.pool.core-size=4", "spring.task.execution.pool.queue-capacity=100",
+        runner.withPropertyValues("spring.task.execution.pool.core-size=4",
                 "spring.task.execution.pool.allow-core-thread-timeout=false",
                 "spring.task.execution.simple.concurrency-limit=3").run(context -> {
                     assertThat(context).hasNotFailed();
                     String all = output.getAll();
                     assertThat(all).contains("spring.task.execution.pool.core-size has no effect",
-                            "spring.task.execution.pool.queue-capacity has no effect",
                             "spring.task.execution.pool.allow-core-thread-timeout has no effect",
                             "spring.task.execution.simple.concurrency-limit has no effect");
                     assertThat(all.split("Spring Boot executor settings", -1)).hasSize(2);

@@ -1,0 +1,44 @@
+package io.iowq.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** A class's queue capacity bounds what waits per node: beyond it a submission is refused, counted, and told. */
+class QueueCapacityTest {
+
+    @RegisterExtension
+    final Pools pools = new Pools();
+
+    @Test
+    void aSubmissionBeyondTheCapacityIsRefusedAndCounted() throws Exception {
+        IoWq pool = pools.start(Pools.bound(1, 1).queueCapacity(WorkClass.BOUND, 2));
+        Gate held = Gate.occupying(pool);
+        Work<String> first = pool.enqueue(Work.of(() -> "1"));
+        Work<String> second = pool.enqueue(Work.of(() -> "2").hashed("k"));
+
+        assertThatThrownBy(() -> pool.enqueue(Work.of(() -> "3").hashed("k").describedAs("third")))
+                .isInstanceOf(RejectedExecutionException.class)
+                .hasMessage("iowq: the bounded queue is full (queue capacity 2 per node): refused third");
+        assertThat(pool.enqueue(Work.of(() -> "u").unbound()).get(10, TimeUnit.SECONDS))
+                .as("the other class has its own bound").isEqualTo("u");
+
+        held.open();
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("1");
+        assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("2");
+        assertThat(pool.enqueue(Work.of(() -> "room again")).get(10, TimeUnit.SECONDS)).isEqualTo("room again");
+        Pools.eventually().until(() -> pool.stats().completed() == 5); // the gate's item, 1, 2, u and this one
+        assertThat(pool.stats().rejected()).isEqualTo(1);
+        assertThat(pool.stats().submitted()).isEqualTo(5);
+    }
+
+    @Test
+    void aCapacityBelowOneIsRefusedByTheBuilder() {
+        assertThatThrownBy(() -> IoWqConfig.builder().queueCapacity(WorkClass.UNBOUND, 0).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("unbounded queueCapacity must be at least 1, was 0");
+    }
+}
