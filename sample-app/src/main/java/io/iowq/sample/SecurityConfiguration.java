@@ -34,7 +34,7 @@ class SecurityConfiguration {
 
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http,
-                                            @Value("${spring.security.user.password}") String opsPassword)
+                                            @Value("${spring.security.user.password:}") String opsPassword)
             throws Exception {
         if (SAMPLE_PASSWORD.equals(opsPassword)) {
             logger.warn("The operator 'ops' has the sample's default password '" + SAMPLE_PASSWORD + "': anyone who "

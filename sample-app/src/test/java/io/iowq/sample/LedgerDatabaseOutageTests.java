@@ -20,12 +20,15 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.test.annotation.DirtiesContext;
 
 /**
  * The database goes away under the postings and comes back: the postings wait, retrying with
- * back-off, and post in acceptance order once it answers; none ends failed. The outage is played by
+ * back-off, and post in acceptance order once it answers; none ends failed. While it refuses every
+ * thread, an entry sent is answered {@code 503} with {@code Retry-After} and not recorded. The outage is played by
  * a data source that refuses connections to iowq's workers ({@link Outage}), while the request
  * threads still accept entries.
  */
@@ -72,19 +75,45 @@ class LedgerDatabaseOutageTests {
         assertThat(after.balance()).isEqualTo(1_000 + 10 + 20 + 30 + 40 + 50);
     }
 
+    @Test
+    void anEntrySentWhileTheDatabaseRefusesEveryoneIsAnswered503WithRetryAfterAndNotRecorded() {
+        LedgerClient api = new LedgerClient(port);
+        outage.beginForEveryone();
+        try {
+            ResponseEntity<String> refused = api.http().post().uri("/accounts/{a}/entries", "away")
+                    .contentType(MediaType.APPLICATION_JSON).body("{\"amount\": 5}")
+                    .exchange((request, response) -> ResponseEntity.status(response.getStatusCode())
+                            .headers(response.getHeaders()).body(new String(response.getBody().readAllBytes())));
+            assertThat(refused.getStatusCode().value()).isEqualTo(503);
+            assertThat(refused.getHeaders().getFirst("Retry-After")).isEqualTo("1");
+            assertThat(refused.getBody()).contains("the database does not answer now");
+        } finally {
+            outage.end();
+        }
+        int status = api.http().get().uri("/accounts/{a}", "away").exchange((req, res) -> res.getStatusCode().value());
+        assertThat(status).as("the refused entry is not in the ledger").isEqualTo(404);
+    }
+
     /** Wraps the data source: while an outage lasts, iowq's workers get no connection. */
     @TestConfiguration(proxyBeanMethods = false)
     static class Outage {
 
         private volatile boolean down;
+        private volatile boolean everyone;
         private final AtomicInteger refused = new AtomicInteger();
 
         void begin() {
             down = true;
         }
 
+        void beginForEveryone() {
+            everyone = true;
+            down = true;
+        }
+
         void end() {
             down = false;
+            everyone = false;
         }
 
         int refused() {
@@ -111,7 +140,7 @@ class LedgerDatabaseOutageTests {
         }
 
         private void check() throws SQLException {
-            if (down && Thread.currentThread().getName().startsWith("iowq-")) {
+            if (down && (everyone || Thread.currentThread().getName().startsWith("iowq-"))) {
                 refused.incrementAndGet();
                 throw new SQLTransientConnectionException("connection refused (test outage)");
             }

@@ -11,8 +11,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.task.TaskRejectedException;
@@ -27,11 +30,13 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
  * stopping), the client gets {@code 503} with {@code Retry-After} and the entry is not in the ledger
  * at all: it was never handed over, so no {@code 202} is left without an end. Here the refusal is
  * the posting's {@code @Async} submission itself, played by a mock of {@link Postings}; once it takes
- * work again, the same request is accepted and posted.
+ * work again, the same request is accepted and posted. It also runs with the sample's default
+ * operator password, and checks that start-up warns about it.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.datasource.url=jdbc:h2:mem:ledger-refusal;DB_CLOSE_DELAY=-1", "ledger.retry-after=7s"})
 @DirtiesContext
+@ExtendWith(OutputCaptureExtension.class)
 class LedgerRefusalTests {
 
     @LocalServerPort
@@ -63,6 +68,12 @@ class LedgerRefusalTests {
                 .count(EntryStatus.POSTED) == 1);
         assertThat(repository.account("full").orElseThrow().entries()).extracting(Entry::reference)
                 .containsExactly("accepted");
+    }
+
+    /** This class runs with the sample's default operator password: start-up says it is for trying only. */
+    @Test
+    void startUpWarnsWhileTheOperatorHasTheSamplesDefaultPassword(CapturedOutput output) {
+        assertThat(output.getAll()).contains("WARN").contains("The operator 'ops' has the sample's default password");
     }
 
     private static ResponseEntity<Map<String, Object>> postWithHeaders(LedgerClient api, String account, long amount,
