@@ -107,10 +107,9 @@ public class Ledger implements SmartLifecycle {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         if (closing) {
-            // cancelled by the shutdown, not by anyone's wish: stays pending, resumed at the next start
-            if (stillPending(entry)) {
-                logger.info("Entry " + entry.id() + " of " + entry.account() + " left pending at shutdown");
-            }
+            // cancelled by the shutdown, not by anyone's wish: stays pending, resumed at the next start;
+            // how many are left is logged once, from the database, when the pool has stopped (stop())
+            logger.debug("Posting of entry " + entry.id() + " of " + entry.account() + " cancelled by the shutdown");
             return;
         }
         try {
@@ -123,14 +122,6 @@ public class Ledger implements SmartLifecycle {
         } catch (RuntimeException e) {
             logger.error("Could not record the end of entry " + entry.id() + " (" + cause + "): it stays pending and "
                     + "is posted at the next start", e);
-        }
-    }
-
-    private boolean stillPending(Entry entry) {
-        try {
-            return repository.entry(entry.id()).map(e -> e.status() == EntryStatus.PENDING).orElse(false);
-        } catch (RuntimeException e) {
-            return true;
         }
     }
 
@@ -191,9 +182,21 @@ public class Ledger implements SmartLifecycle {
         resumePending();
     }
 
+    /**
+     * Runs once iowq has stopped (a lower phase stops later): says how many entries the database
+     * shows pending, which the next start posts. One line, whatever the backlog.
+     */
     @Override
     public void stop() {
-        // the entries still pending stay so, for the next start
+        try {
+            long pending = repository.pendingCount();
+            if (pending > 0) {
+                logger.info(pending + " entries left pending at shutdown: they are posted, in acceptance order, at the "
+                        + "next start");
+            }
+        } catch (RuntimeException e) {
+            logger.warn("Could not count the entries left pending at shutdown: " + e);
+        }
     }
 
     @Override

@@ -203,6 +203,11 @@ public class LedgerRepository {
         return jdbc.sql("SELECT COUNT(*) FROM outbox").query(Long.class).single();
     }
 
+    /** How many entries are pending. */
+    public long pendingCount() {
+        return jdbc.sql("SELECT COUNT(*) FROM entry WHERE status = 'PENDING'").query(Long.class).single();
+    }
+
     /** The entries still pending whose id is above {@code after}, at most {@code limit}, in acceptance order. */
     public List<Entry> pendingAfter(long after, int limit) {
         return jdbc.sql("SELECT " + ENTRY_COLUMNS + " FROM entry WHERE status = 'PENDING' AND id > ? ORDER BY id "
