@@ -22,3 +22,12 @@ CREATE TABLE IF NOT EXISTS entry (
 
 CREATE INDEX IF NOT EXISTS entry_account ON entry (account_id, posting_seq);
 CREATE INDEX IF NOT EXISTS entry_status ON entry (status);
+
+-- One row per posted entry whose partner notification is not delivered yet: written by the posting's
+-- transaction, deleted once the partner has it; due_at is when it is handed to the notifier again.
+CREATE TABLE IF NOT EXISTS outbox (
+    entry_id BIGINT PRIMARY KEY,
+    due_at   TIMESTAMP WITH TIME ZONE NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (due_at);

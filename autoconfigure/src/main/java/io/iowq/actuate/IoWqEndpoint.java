@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.iowq.core.CancelResult;
 import io.iowq.core.Cancellation;
 import io.iowq.core.IoWqStats;
+import io.iowq.core.ThreadLimit;
 import io.iowq.core.WorkClass;
 import io.iowq.core.WorkInfo;
 import io.iowq.spring.IoWqExecutor;
@@ -25,7 +26,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * kernels' {@code IORING_REGISTER_IOWQ_MAX_WORKERS}). Over HTTP:
  * <ul>
  * <li>{@code GET /actuator/iowq}: {@link #stats()}</li>
- * <li>{@code GET /actuator/iowq/work[?stack=true]}: {@link #work(String, Boolean)}</li>
+ * <li>{@code GET /actuator/iowq/work[?limit=n][&stack=true]}: {@link #work(String, Boolean, Integer)}</li>
  * <li>{@code DELETE /actuator/iowq/work/{id}} and {@code DELETE /actuator/iowq/keys/{key}}:
  *     {@link #cancel(String, String[])}</li>
  * <li>{@code DELETE /actuator/iowq}: {@link #cancelAll()}</li>
@@ -42,6 +43,12 @@ public class IoWqEndpoint {
 
     /** The endpoint id. */
     public static final String ID = "iowq";
+
+    /** How many items of each list {@code GET /actuator/iowq/work} shows when no {@code limit} is given. */
+    public static final int DEFAULT_LIMIT = 100;
+
+    /** The largest {@code limit} of {@code GET /actuator/iowq/work}. */
+    public static final int MAX_LIMIT = 10_000;
 
     private static final String WORK = "work";
     private static final String KEYS = "keys";
@@ -60,20 +67,29 @@ public class IoWqEndpoint {
     }
 
     /**
-     * The pending and running work: {@code GET /actuator/iowq/work}; with {@code stack=true} each
-     * running item also shows the top frames of its worker's stack. Any other section is not found.
+     * The pending and running work, a page of it: {@code GET /actuator/iowq/work}. Each list holds at
+     * most {@code limit} items ({@value #DEFAULT_LIMIT} by default, at most {@value #MAX_LIMIT}), the
+     * first the pool lists; {@code pendingTotal} and {@code runningTotal} count them all. With
+     * {@code stack=true} each running item shown also shows the top frames of its worker's stack.
+     * Any other section is not found.
+     *
+     * @throws InvalidEndpointRequestException if {@code limit} is below 1 or above {@value #MAX_LIMIT}
      */
     @ReadOperation
-    public @Nullable WorkDescriptor work(@Selector String section, @Nullable Boolean stack) {
+    public @Nullable WorkDescriptor work(@Selector String section, @Nullable Boolean stack, @Nullable Integer limit) {
         if (!WORK.equals(section)) {
             return null;
         }
+        if (limit != null && (limit < 1 || limit > MAX_LIMIT)) {
+            throw badRequest("limit must be between 1 and " + MAX_LIMIT + ", was " + limit);
+        }
+        int shown = limit != null ? limit : DEFAULT_LIMIT;
         boolean stacks = Boolean.TRUE.equals(stack);
-        List<PendingWork> pending = executor.pendingWork().stream().map(PendingWork::of).toList();
-        List<RunningWork> running = executor.runningWork(stacks).stream()
-                .map(w -> RunningWork.of(w, stacks))
-                .toList();
-        return new WorkDescriptor(pending, running);
+        List<WorkInfo> pending = executor.pendingWork();
+        List<WorkInfo> running = executor.runningWork(stacks);
+        return new WorkDescriptor(
+                pending.stream().limit(shown).map(PendingWork::of).toList(), pending.size(),
+                running.stream().limit(shown).map(w -> RunningWork.of(w, stacks)).toList(), running.size());
     }
 
     /**
@@ -114,7 +130,13 @@ public class IoWqEndpoint {
      * figures: {@code POST /actuator/iowq} with {@code {"boundedMaxWorkers":n}} and/or
      * {@code {"unboundedMaxWorkers":n}}. Both values are checked before either is applied.
      *
-     * @throws InvalidEndpointRequestException if neither is given or one is below 1
+     * A size is per node, as {@code iowq.*.max-workers} is; the class's total, the size times the
+     * nodes, may not exceed the thread limit the pool counts against
+     * ({@link io.iowq.core.ThreadLimit}): a process cannot have more threads than that.
+     *
+     * @throws InvalidEndpointRequestException if neither is given, or one is below 1 or would take the
+     *                                         class above the thread limit (the message says the limit
+     *                                         and the most that may be asked)
      */
     @WriteOperation
     public StatsDescriptor resize(@Nullable Integer boundedMaxWorkers, @Nullable Integer unboundedMaxWorkers) {
@@ -140,9 +162,19 @@ public class IoWqEndpoint {
         }
     }
 
-    private static void checkSize(String name, @Nullable Integer value) {
-        if (value != null && value < 1) {
+    private void checkSize(String name, @Nullable Integer value) {
+        if (value == null) {
+            return;
+        }
+        if (value < 1) {
             throw badRequest(name + " must be at least 1, was " + value);
+        }
+        ThreadLimit limit = executor.ioWq().config().threadLimit();
+        int nodes = executor.ioWq().config().nodes();
+        if ((long) value * nodes > limit.limit()) {
+            throw badRequest(name + " " + value + " per node x " + nodes + (nodes == 1 ? " node" : " nodes")
+                    + " is above the thread limit of " + limit.limit() + " (from " + limit.source() + "): at most "
+                    + limit.limit() / nodes);
         }
     }
 
@@ -194,13 +226,15 @@ public class IoWqEndpoint {
     }
 
     /**
-     * {@code GET /actuator/iowq/work}.
+     * {@code GET /actuator/iowq/work}: a page of each list, and the size of each.
      *
-     * @param pending the items waiting to run
-     * @param running the items running now
+     * @param pending      the first items waiting to run, at most the limit
+     * @param pendingTotal how many items wait to run
+     * @param running      the first items running now, at most the limit
+     * @param runningTotal how many items run
      */
-    public record WorkDescriptor(List<PendingWork> pending, List<RunningWork> running)
-            implements OperationResponseBody {
+    public record WorkDescriptor(List<PendingWork> pending, long pendingTotal, List<RunningWork> running,
+                                 long runningTotal) implements OperationResponseBody {
     }
 
     /**

@@ -11,30 +11,55 @@ import org.springframework.util.ClassUtils;
 
 /**
  * Carries the submitter's thread-local context to the worker with Micrometer's context-propagation:
- * the seed's identity switch. Every {@link ThreadLocalAccessor} known to the registry is captured
- * in the submitting thread and installed around the item — Micrometer's observation (and so
- * tracing), Spring Security's context where present, and any accessor an application registers —
- * and the worker's own values are restored after it. Thread-locals the submitter did not have are
- * cleared for the item, so nothing of one item's context is visible to the next.
+ * the seed's identity switch. The {@link ThreadLocalAccessor}s known to the registry are captured in
+ * the submitting thread and installed around the item — Spring Security's context where present,
+ * SLF4J's MDC, Micrometer's current observation when tracing can use it (below), and any accessor an
+ * application registers — and the worker's own values are restored after it. Thread-locals the
+ * submitter did not have are cleared for the item, so nothing of one item's context is visible to
+ * the next.
+ * <p>
+ * <b>The current observation</b> is carried only if {@code carryObservation}, which
+ * {@link #forGlobalRegistry()} sets when Micrometer Tracing is on the class path: a pending item
+ * holds what it captured until it runs, and an observation holds its whole tree — for a request, the
+ * server request's observation context with the request and response, its parents (Spring
+ * Security's filter-chain observations), their key values and their timers' samples, about 3 KB per
+ * item. What an item needs of it is the parent of the spans it makes; without tracing, no handler
+ * reads anything from a parent observation, and the item carries nothing of it (the worker's current
+ * observation is cleared for the item, as for a submitter that had none).
  * <p>
  * SLF4J's MDC is carried too: context-propagation ships an accessor for it but does not register
  * it, so {@link #forGlobalRegistry()} adds it to its own copy of the global registry.
  */
 public final class ContextPropagationHook implements ContextHook {
 
+    /** The key of Micrometer's observation accessor ({@code ObservationThreadLocalAccessor.KEY}). */
+    static final String OBSERVATION_KEY = "micrometer.observation";
+
+    private static final String TRACING_HANDLER = "io.micrometer.tracing.handler.TracingObservationHandler";
+
     private final ContextSnapshotFactory snapshots;
 
-    /** A hook over the accessors of {@code registry}. */
+    /** A hook over the accessors of {@code registry}, the current observation included. */
     public ContextPropagationHook(ContextRegistry registry) {
+        this(registry, true);
+    }
+
+    /**
+     * A hook over the accessors of {@code registry}; the current observation only if
+     * {@code carryObservation}.
+     */
+    public ContextPropagationHook(ContextRegistry registry, boolean carryObservation) {
         this.snapshots = ContextSnapshotFactory.builder()
                 .contextRegistry(Objects.requireNonNull(registry, "registry"))
+                .captureKeyPredicate(key -> carryObservation || !OBSERVATION_KEY.equals(key))
                 .clearMissing(true)
                 .build();
     }
 
     /**
      * A hook over the accessors registered globally ({@link ContextRegistry#getInstance()}) when it
-     * is created, plus SLF4J's MDC if SLF4J is present and the registry has no MDC accessor.
+     * is created, plus SLF4J's MDC if SLF4J is present and the registry has no MDC accessor; it
+     * carries the current observation only if Micrometer Tracing is present.
      */
     public static ContextPropagationHook forGlobalRegistry() {
         ContextRegistry registry = new ContextRegistry();
@@ -43,10 +68,11 @@ public final class ContextPropagationHook implements ContextHook {
             registry.registerThreadLocalAccessor(accessor);
             mdc |= Slf4jThreadLocalAccessor.KEY.equals(accessor.key());
         }
-        if (!mdc && ClassUtils.isPresent("org.slf4j.MDC", ContextPropagationHook.class.getClassLoader())) {
+        ClassLoader loader = ContextPropagationHook.class.getClassLoader();
+        if (!mdc && ClassUtils.isPresent("org.slf4j.MDC", loader)) {
             registry.registerThreadLocalAccessor(new Slf4jThreadLocalAccessor());
         }
-        return new ContextPropagationHook(registry);
+        return new ContextPropagationHook(registry, ClassUtils.isPresent(TRACING_HANDLER, loader));
     }
 
     @Override

@@ -159,6 +159,60 @@ class IoWqEndpointHttpTests {
     }
 
     @Test
+    void theWorkListIsAPageOfEachListWithTheTotalsBesideIt() {
+        Parked running = lot.park();
+        slowWork.report("tenant-paged", running);
+        for (int i = 0; i < 4; i++) {
+            slowWork.report("tenant-paged", lot.park()); // each waits behind the running one
+        }
+        await().atMost(PATIENCE).until(() -> running.started() && executor.pendingWork().size() == 4);
+
+        Answer page = kept("work-limit", HttpMethod.GET, "/actuator/iowq/work?limit=2", null);
+        Answer all = get("/actuator/iowq/work");
+
+        assertThat(page.status()).isEqualTo(200);
+        Map<String, Object> body = page.read("$");
+        assertThat(body).containsOnlyKeys("pending", "pendingTotal", "running", "runningTotal");
+        assertThat(page.<List<Object>>read("$.pending")).hasSize(2);
+        assertThat(page.<Integer>read("$.pendingTotal")).isEqualTo(4);
+        assertThat(page.<List<Object>>read("$.running")).hasSize(1);
+        assertThat(page.<Integer>read("$.runningTotal")).isEqualTo(1);
+        assertThat(page.<List<Integer>>read("$.pending[*].id"))
+                .containsExactlyElementsOf(all.<List<Integer>>read("$.pending[*].id").subList(0, 2));
+        assertThat(all.<List<Object>>read("$.pending")).hasSize(4);
+        assertThat(all.<Integer>read("$.pendingTotal")).isEqualTo(4);
+    }
+
+    @Test
+    void withoutALimitTheWorkListShowsAtMostTheDefaultLimit() {
+        Parked running = lot.park();
+        slowWork.report("tenant-many", running);
+        int queued = IoWqEndpoint.DEFAULT_LIMIT + 5;
+        for (int i = 0; i < queued; i++) {
+            slowWork.report("tenant-many", lot.park());
+        }
+        await().atMost(PATIENCE).until(() -> running.started() && executor.pendingWork().size() == queued);
+
+        Answer a = get("/actuator/iowq/work");
+
+        assertThat(a.<List<Object>>read("$.pending")).hasSize(IoWqEndpoint.DEFAULT_LIMIT);
+        assertThat(a.<Integer>read("$.pendingTotal")).isEqualTo(queued);
+    }
+
+    @Test
+    void aLimitOutsideOneToTheMaximumIs400() {
+        for (String limit : List.of("0", "-1", String.valueOf(IoWqEndpoint.MAX_LIMIT + 1))) {
+            Answer a = get("/actuator/iowq/work?limit=" + limit);
+
+            assertThat(a.status()).as("limit=%s", limit).isEqualTo(400);
+            assertThat(a.<String>read("$.message"))
+                    .isEqualTo("limit must be between 1 and " + IoWqEndpoint.MAX_LIMIT + ", was " + limit);
+        }
+        assertThat(get("/actuator/iowq/work?limit=many").<String>read("$.message"))
+                .isEqualTo("limit must be an integer, was 'many'");
+    }
+
+    @Test
     void anUnknownSectionIsNotFound() {
         assertThat(get("/actuator/iowq/nothing").status()).isEqualTo(404);
     }
@@ -333,6 +387,22 @@ class IoWqEndpointHttpTests {
     }
 
     @Test
+    void aSizeAboveTheThreadLimitIs400WithTheLimitAndChangesNothing() {
+        long limit = executor.ioWq().config().threadLimit().limit();
+        int nodes = executor.stats().nodes();
+        long above = limit / nodes + 1;
+
+        Answer a = kept("error-limit", HttpMethod.POST, "/actuator/iowq", "{\"unboundedMaxWorkers\":" + above + "}");
+
+        assertThat(a.status()).isEqualTo(400);
+        assertThat(a.<String>read("$.message")).startsWith("unboundedMaxWorkers " + above + " per node x " + nodes)
+                .contains("above the thread limit of " + limit + " (from ", "at most " + limit / nodes);
+        assertThat(post("/actuator/iowq", "{\"boundedMaxWorkers\":1000000000}").status()).isEqualTo(400);
+        assertUnchanged();
+        assertThat(post("/actuator/iowq", "{\"unboundedMaxWorkers\":" + limit / nodes + "}").status()).isEqualTo(200);
+    }
+
+    @Test
     void anUnknownFieldIs400AndChangesNothing() {
         Answer a = kept("error-field", HttpMethod.POST, "/actuator/iowq", "{\"boundedMaxWorkers\":4,\"maxWorkers\":4}");
 
@@ -365,7 +435,7 @@ class IoWqEndpointHttpTests {
         Answer a = get("/actuator/iowq/work?stacks=true");
 
         assertThat(a.status()).isEqualTo(400);
-        assertThat(a.<String>read("$.message")).isEqualTo("unknown field stacks: this operation takes section, stack");
+        assertThat(a.<String>read("$.message")).isEqualTo("unknown field stacks: this operation takes limit, section, stack");
     }
 
     // ------------------------------------------------------------------ health, Prometheus

@@ -2,6 +2,7 @@ package io.iowq.sample;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -32,9 +33,11 @@ public class LedgerRepository {
     private final JdbcClient jdbc;
     private final TransactionTemplate writing;
     private final TransactionTemplate reading;
+    private final Duration outboxLease;
 
-    LedgerRepository(JdbcClient jdbc, PlatformTransactionManager transactions) {
+    LedgerRepository(JdbcClient jdbc, PlatformTransactionManager transactions, LedgerProperties properties) {
         this.jdbc = jdbc;
+        this.outboxLease = properties.outbox().lease();
         this.writing = new TransactionTemplate(transactions);
         this.reading = new TransactionTemplate(transactions);
         // the balance and the entries of one view come from one snapshot
@@ -54,10 +57,22 @@ public class LedgerRepository {
     }
 
     /**
+     * Withdraws an entry that was never handed over for posting (the pool refused it): deletes it
+     * while it is still pending; returns whether it did.
+     */
+    public boolean withdraw(long entryId) {
+        return jdbc.sql("DELETE FROM entry WHERE id = ? AND status = 'PENDING'").param(entryId).update() == 1;
+    }
+
+    /**
      * Posts a pending entry to its account: reads the balance (an account opens with its first
-     * posting), writes the new balance, then marks the entry posted with its place in the account's
-     * posting order. If the entry is no longer pending when it is marked (an operator cancelled it
-     * while this ran), the whole posting is rolled back. Returns the entry as it ends.
+     * posting), writes the new balance and the entry's outbox row (its notification, delivered later),
+     * then marks the entry posted with its place in the account's posting order. If the entry is no
+     * longer pending when it is marked (an operator cancelled it while this ran), the whole posting is
+     * rolled back. An entry whose amount would take the balance beyond a {@code long} is marked failed
+     * instead, with the reason, and the balance is left alone. Returns the entry as it ends; an entry
+     * that is no longer pending (posted already, cancelled, failed) is returned as it is, so posting
+     * an entry again is harmless.
      * <p>
      * Correct only if no other posting of the same account runs at the same time.
      */
@@ -71,7 +86,15 @@ public class LedgerRepository {
                     .param(entry.account())
                     .query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2)})
                     .optional();
-            long balance = current.map(c -> c[0]).orElse(0L) + entry.amount();
+            long before = current.map(c -> c[0]).orElse(0L);
+            long balance;
+            try {
+                balance = Math.addExact(before, entry.amount());
+            } catch (ArithmeticException overflow) {
+                fail(entryId, "the balance " + before + " plus " + entry.amount() + " is beyond the largest balance "
+                        + "the ledger holds (" + (entry.amount() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE) + ")");
+                return entry(entryId).orElseThrow();
+            }
             long sequence = current.map(c -> c[1]).orElse(0L) + 1;
             if (current.isPresent()) {
                 jdbc.sql("UPDATE account SET balance = ?, postings = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?")
@@ -83,6 +106,9 @@ public class LedgerRepository {
                         .update();
             }
             OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+            jdbc.sql("INSERT INTO outbox (entry_id, due_at) VALUES (?, ?)")
+                    .params(entryId, now.plus(outboxLease))
+                    .update();
             int marked = jdbc.sql("UPDATE entry SET status = 'POSTED', posting_seq = ?, balance_after = ?, settled_at = ? "
                             + "WHERE id = ? AND status = 'PENDING'")
                     .params(sequence, balance, now, entryId)
@@ -142,9 +168,51 @@ public class LedgerRepository {
         });
     }
 
-    /** The entries still pending, in acceptance order. */
-    public List<Entry> pending() {
-        return jdbc.sql("SELECT " + ENTRY_COLUMNS + " FROM entry WHERE status = 'PENDING' ORDER BY id")
+    /**
+     * The posted entries whose notification is not delivered yet and was due by {@code dueBy}, at most
+     * {@code limit}, oldest first; each is leased (left alone) until {@code leasedUntil}.
+     */
+    public List<Entry> takeDueNotifications(OffsetDateTime dueBy, OffsetDateTime leasedUntil, int limit) {
+        return writing.execute(tx -> {
+            List<Entry> due = jdbc.sql("SELECT " + ENTRY_COLUMNS + " FROM entry WHERE id IN (SELECT entry_id FROM "
+                            + "outbox WHERE due_at <= ?) ORDER BY id FETCH FIRST " + limit + " ROWS ONLY")
+                    .param(dueBy)
+                    .query(LedgerRepository::entry)
+                    .list();
+            for (Entry entry : due) {
+                jdbc.sql("UPDATE outbox SET due_at = ? WHERE entry_id = ?").params(leasedUntil, entry.id()).update();
+            }
+            return due;
+        });
+    }
+
+    /** Makes the outbox rows of these entries due now: the notifier did not take them. */
+    public void releaseNotifications(List<Entry> entries, OffsetDateTime now) {
+        for (Entry entry : entries) {
+            jdbc.sql("UPDATE outbox SET due_at = ? WHERE entry_id = ?").params(now, entry.id()).update();
+        }
+    }
+
+    /** Forgets the outbox row of an entry whose notification the partner has (or refused for good). */
+    public void notified(long entryId) {
+        jdbc.sql("DELETE FROM outbox WHERE entry_id = ?").param(entryId).update();
+    }
+
+    /** How many notifications are not delivered yet. */
+    public long undelivered() {
+        return jdbc.sql("SELECT COUNT(*) FROM outbox").query(Long.class).single();
+    }
+
+    /** How many entries are pending. */
+    public long pendingCount() {
+        return jdbc.sql("SELECT COUNT(*) FROM entry WHERE status = 'PENDING'").query(Long.class).single();
+    }
+
+    /** The entries still pending whose id is above {@code after}, at most {@code limit}, in acceptance order. */
+    public List<Entry> pendingAfter(long after, int limit) {
+        return jdbc.sql("SELECT " + ENTRY_COLUMNS + " FROM entry WHERE status = 'PENDING' AND id > ? ORDER BY id "
+                        + "FETCH FIRST " + limit + " ROWS ONLY")
+                .param(after)
                 .query(LedgerRepository::entry)
                 .list();
     }

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Duration;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.core.env.Environment;
 import org.springframework.http.MediaType;
 import org.springframework.scheduling.annotation.Async;
@@ -19,9 +21,11 @@ import org.springframework.web.client.ResourceAccessException;
  * thread for as long as the partner takes: the work is {@code @Unbounded}, and iowq grows the
  * unbound workers while calls block instead of letting them hold up the postings.
  * <p>
- * Delivery is at least once: a call that fails on the way (a dropped connection, a timeout, a 5xx)
- * is tried again after a pause, up to {@code ledger.partner.attempts} times; the partner tells
- * repeats apart by the entry's id.
+ * Delivery is at least once: the posting's transaction writes an outbox row, and only a call the
+ * partner took deletes it. A call that fails on the way (a dropped connection, a timeout, a 5xx) is
+ * tried again after a pause, up to {@code ledger.partner.attempts} times; after that the row stays,
+ * and {@link Outbox} hands it over again later, as it does at start and whenever the pool refused
+ * the call. The partner tells repeats apart by the entry's id. A refusal (4xx) is given up, logged.
  */
 @Service
 public class Notifier {
@@ -30,16 +34,20 @@ public class Notifier {
     public record Notification(long entryId, String account, long amount, long sequence, long balanceAfter) {
     }
 
+    private static final Log logger = LogFactory.getLog(Notifier.class);
+
     private final RestClient partner;
+    private final LedgerRepository repository;
     private final LedgerProperties properties;
     private final Environment environment;
     private final Counter sent;
     private final Counter retried;
     private final Counter failed;
 
-    Notifier(RestClient.Builder builder, LedgerProperties properties, Environment environment,
-             MeterRegistry meters) {
+    Notifier(RestClient.Builder builder, LedgerRepository repository, LedgerProperties properties,
+             Environment environment, MeterRegistry meters) {
         this.partner = builder.build();
+        this.repository = repository;
         this.properties = properties;
         this.environment = environment;
         this.sent = counter(meters, "sent");
@@ -53,8 +61,10 @@ public class Notifier {
     }
 
     /**
-     * Tells the partner that {@code entry} was posted, trying again on failures on the way; a refusal
-     * (4xx) or the last failure is thrown, and logged by {@code @Async}'s exception handler.
+     * Tells the partner that {@code entry} was posted, trying again on failures on the way, and
+     * forgets the entry's outbox row once the partner has it. A refusal (4xx) forgets the row too; it
+     * and the last failure on the way (the row stays, for {@link Outbox}) are thrown, and logged by
+     * {@code @Async}'s exception handler.
      */
     @Async
     @Unbounded
@@ -71,15 +81,29 @@ public class Notifier {
                         .retrieve()
                         .toBodilessEntity();
                 sent.increment();
+                forget(entry);
                 return;
             } catch (RestClientException e) {
                 boolean onTheWay = e instanceof ResourceAccessException || e instanceof HttpServerErrorException;
+                if (!onTheWay) {
+                    forget(entry);
+                }
                 if (!onTheWay || attempt >= settings.attempts() || !pause(settings.backoff().multipliedBy(attempt))) {
                     failed.increment();
                     throw e;
                 }
                 retried.increment();
             }
+        }
+    }
+
+    /** The partner has it (or refused it): its outbox row goes; if that fails, the partner hears of it again. */
+    private void forget(Entry entry) {
+        try {
+            repository.notified(entry.id());
+        } catch (RuntimeException e) {
+            logger.warn("Could not forget the outbox row of entry " + entry.id() + "; the partner will be told again: "
+                    + e);
         }
     }
 

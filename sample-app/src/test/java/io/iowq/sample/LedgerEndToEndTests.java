@@ -156,6 +156,8 @@ abstract class LedgerEndToEndTests {
                 .allMatch(a -> api.notified(a) == api.account(a).count(EntryStatus.POSTED)));
         log(start, "the partner heard of every posting (" + api.notifications("retried") + " calls retried); pool "
                 + api.get("/actuator/iowq"));
+        // and the outbox owes nothing: every posting's row went once the partner had it
+        await().atMost(PATIENCE).until(() -> repository.undelivered() == 0);
     }
 
     private void log(long start, String what) {
@@ -225,10 +227,56 @@ abstract class LedgerEndToEndTests {
 
     @Test
     void malformedEntriesAreRefusedAndUnknownAccountsAreNotFound() {
-        assertThat(api.post(run + "-x", 0, "zero").getStatusCode().value()).isEqualTo(400);
+        String account = run + "-x";
+        assertThat(api.post(account, 0, "zero").getStatusCode().value()).isEqualTo(400);
         assertThat(api.post("no spaces", 5, "bad account").getStatusCode().value()).isEqualTo(400);
+        // Math.abs(Long.MIN_VALUE) is negative: it must not pass as a small amount
+        assertThat(api.post(account, Long.MIN_VALUE, "min").getStatusCode().value()).isEqualTo(400);
+        assertThat(api.post(account, 1_000_000_000_001L, "too much").getStatusCode().value()).isEqualTo(400);
+        for (String body : List.of("{\"amount\": 12.99}", "{\"amount\": 12.0}", "{\"amount\": \"100\"}",
+                "{\"amount\": 1e3}", "{\"amount\": 0.5}", "{\"amount\": true}", "{\"amount\": null}", "{}",
+                "{\"amount\": 5, \"amount\": 7}", "{\"amount\": 5, \"reference\": \"a\", \"reference\": \"b\"}",
+                "{\"amount\": 5, \"reference\": \"nul\\u0000here\"}", "{\"amount\": 5, \"reference\": 17}",
+                "{\"amount\": 5, \"currency\": \"EUR\"}", "[5]", "5", "{\"amount\": 5")) {
+            assertThat(postRaw(account, body)).as("POST %s", body).isEqualTo(400);
+        }
+        assertThat(api.http().get().uri("/accounts/{a}", account).exchange((req, res) -> res.getStatusCode()).value())
+                .as("nothing of the refused entries was recorded").isEqualTo(404);
+        assertThat(postRaw(account, "{\"amount\": 5, \"reference\": \"fine\"}")).isEqualTo(202);
         assertThat(api.http().get().uri("/accounts/{a}", run + "-never").exchange((req, res) -> res.getStatusCode()).value())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void anEntryThatWouldTakeTheBalanceBeyondALongFailsWithTheReasonAndLeavesTheBalanceAlone() throws Exception {
+        String account = run + "-rich";
+        api.open(List.of(account), 1, PATIENCE);
+        long nearTheTop = Long.MAX_VALUE - 10;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("UPDATE account SET balance = ? WHERE id = ?")) {
+            s.setLong(1, nearTheTop);
+            s.setString(2, account);
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(api.post(account, 11, "over").getStatusCode().value()).isEqualTo(202);
+        assertThat(api.post(account, -1, "after").getStatusCode().value()).isEqualTo(202);
+
+        await().atMost(PATIENCE).until(() -> api.account(account).count(EntryStatus.PENDING) == 0);
+        AccountView view = api.account(account);
+        Entry over = view.entries().stream().filter(e -> "over".equals(e.reference())).findFirst().orElseThrow();
+        assertThat(over.status()).isEqualTo(EntryStatus.FAILED);
+        assertThat(over.failure()).contains("beyond the largest balance");
+        assertThat(view.entries()).filteredOn(e -> e.status() == EntryStatus.POSTED)
+                .extracting(Entry::reference, Entry::sequence, Entry::balanceAfter)
+                .containsExactly(tuple("open", 1L, 1L), tuple("after", 2L, nearTheTop - 1));
+        assertThat(view.balance()).isEqualTo(nearTheTop - 1);
+    }
+
+    private int postRaw(String account, String json) {
+        return api.http().post().uri("/accounts/{account}/entries", account)
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(json)
+                .exchange((request, response) -> response.getStatusCode().value());
     }
 
     /** How many of {@code key}'s items the pool shows pending. */

@@ -93,7 +93,8 @@ final class PostgresServer implements ExecutionCondition {
         }
     }
 
-    private static Connection connect() throws SQLException {
+    /** A connection to the server named by the environment. */
+    static Connection connect() throws SQLException {
         return DriverManager.getConnection(System.getenv(URL), System.getenv("IOWQ_SAMPLE_POSTGRES_USERNAME"),
                 System.getenv("IOWQ_SAMPLE_POSTGRES_PASSWORD"));
     }
