@@ -34,12 +34,6 @@ final class WorkQueue {
         return liveKeys;
     }
 
-    /** Whether a worker could take something now (the run list is not empty). */
-    boolean hasRunnable() {
-        assert lock.isHeldByCurrentThread();
-        return !runList.isEmpty();
-    }
-
     int runnable() {
         assert lock.isHeldByCurrentThread();
         return runList.size();
