@@ -13,9 +13,10 @@ import java.util.function.Supplier;
  * One class of work on one node: the seed's {@code struct io_wqe_acct}, split per class as Linux
  * 5.15 did and locked as io-wq 6.x locks it, with one lock over the account's {@link WorkQueue},
  * its workers and its counts. The invariants it keeps are listed in {@code docs/architecture.md};
- * each method that needs the lock asserts it. No user code runs under the lock: workers woken and
- * started in a critical section are unparked and started by {@link #unlock()}, after the lock is
- * dropped, and keys' {@code equals}/{@code hashCode} are called only on {@link #keys}, outside it.
+ * each method that needs the lock asserts it, here and in {@link Worker}'s loop, which takes it too.
+ * No user code runs under the lock: workers woken and started in a critical section are unparked
+ * and started by {@link #unlock()}, after the lock is dropped, and keys' {@code equals}/
+ * {@code hashCode} are called only on {@link #keys}, outside it.
  */
 final class Account {
 
