@@ -13,9 +13,10 @@ import java.util.function.Supplier;
  * One class of work on one node: the seed's {@code struct io_wqe_acct}, split per class as Linux
  * 5.15 did and locked as io-wq 6.x locks it, with one lock over the account's {@link WorkQueue},
  * its workers and its counts. The invariants it keeps are listed in {@code docs/architecture.md};
- * each method that needs the lock asserts it. No user code runs under the lock: workers woken and
- * started in a critical section are unparked and started by {@link #unlock()}, after the lock is
- * dropped, and keys' {@code equals}/{@code hashCode} are called only on {@link #keys}, outside it.
+ * each method that needs the lock asserts it, here and in {@link Worker}'s loop, which takes it too.
+ * No user code runs under the lock: workers woken and started in a critical section are unparked
+ * and started by {@link #unlock()}, after the lock is dropped, and keys' {@code equals}/
+ * {@code hashCode} are called only on {@link #keys}, outside it.
  */
 final class Account {
 
@@ -82,7 +83,7 @@ final class Account {
         for (KeyChain chain : forget) {
             keys.remove(chain.key, chain); // the key's own equals and hashCode: user code
         }
-        pool.publishCancelled(ended);
+        pool.events.publishCancelled(ended);
         for (Worker w : start) {
             creation.start(w);
         }
@@ -96,6 +97,14 @@ final class Account {
         } finally {
             unlock();
         }
+    }
+
+    /** Runs {@code action} under the lock, then does what it decided ({@link #unlock()}). */
+    void locked(Runnable action) {
+        locked(() -> {
+            action.run();
+            return null;
+        });
     }
 
     // ------------------------------------------------------------------ submission
@@ -129,7 +138,7 @@ final class Account {
             if (running < concurrency || work.isConcurrent()) {
                 wakeOrCreate();
             } else {
-                pool.workWaiting();
+                pool.manager().workWaiting(); // no worker woken for it: the manager watches for blocking
             }
             return null;
         } finally {
@@ -194,121 +203,22 @@ final class Account {
     }
 
     /** Wakes or creates workers while runnable work waits and fewer than {@code target} run. */
-    private void wakeWhile(int target, int runnable) {
+    void wakeWhile(int target, int runnable) {
         assert lock.isHeldByCurrentThread();
         for (int n = runnable; n > 0 && running < target && wakeOrCreate(); n--) {
             // one more on its way
         }
     }
 
-    // ------------------------------------------------------------------ the worker's side (io_wqe_worker)
-
-    /**
-     * The next item for {@code w}, after an item if {@code afterItem} (then {@code w.link} is the link
-     * to run on the same worker, or {@code null}). Waits while nothing is runnable; returns
-     * {@code null} when the worker is to exit.
-     */
-    Work<?> next(Worker w, boolean afterItem) {
-        lock.lock();
-        try {
-            if (afterItem) {
-                leaveItem(w);
-            }
-            Work<?> link = w.link;
-            w.link = null;
-            if (link != null && pool.isStopped()) {
-                Cancel.cancelChain(link, toPublish); // shutdownNow may have looked before the link was here
-            } else if (link != null) {
-                link.worker = w;
-                if (link.start()) {
-                    w.current = link;
-                    return link;
-                }
-            }
-            link = null; // nothing of an item stays reachable from an idle worker
-            return takeOrIdle(w, afterItem);
-        } finally {
-            unlock();
-        }
-    }
-
-    /** {@code w} is out of its item: it counts running again if it was blocked, and loses any interrupt aimed at the item. */
-    private void leaveItem(Worker w) {
-        assert lock.isHeldByCurrentThread();
-        w.current = null;
-        w.sampleWork = null;
-        if (w.blocked) {
-            w.blocked = false;
-            w.observedBlocked = false;
-            running++;
-        }
-        Thread.interrupted(); // a cancel interrupts only under this lock, while the item is current
-    }
-
-    /**
-     * Takes the next item, or idles until there is one. A worker out of an item while more than the
-     * target run ({@code surplusRests}: one was blocked and runs again) rests instead, so CPU-bound work
-     * keeps the class at its target. After shutdown a worker with nothing to take exits.
-     */
-    private Work<?> takeOrIdle(Worker w, boolean surplusRests) {
-        for (;; surplusRests = false) {
-            if ((!surplusRests || running <= concurrency) && !pool.isStopped()) {
-                Work<?> work = queue.take(w, toForget);
-                if (work != null) {
-                    w.current = work;
-                    return work;
-                }
-            }
-            queue.release(w, toForget);
-            if (pool.isShutdown()) {
-                running--;
-                retire(w);
-                wakeWhile(concurrency, queue.runnable());
-                return null;
-            }
-            if (!idle(w)) {
-                return null;
-            }
-        }
-    }
-
-    /**
-     * Parks {@code w} on the free list until a waker activates it (the seed's {@code io_wqe_worker}
-     * in {@code schedule_timeout}); returns {@code false} if it is to exit instead: idle timeout, a
-     * shrink, or shutdown. Note: drops the lock while parked.
-     */
-    private boolean idle(Worker w) {
-        assert lock.isHeldByCurrentThread();
-        running--;
-        w.free = true;
-        freeList.addFirst(w);
-        long deadline = System.nanoTime() + pool.config.idleTimeout().toNanos();
-        while (w.free && !w.retired) {
-            long left = deadline - System.nanoTime();
-            if ((left <= 0 || workers.size() > maxWorkers) && mayRetire()) {
-                freeList.remove(w);
-                w.free = false;
-                retire(w);
-                break;
-            }
-            unlock(); // and what the lock decided so far (a key to forget)
-            if (left > 0) {
-                LockSupport.parkNanos(this, left);
-            } else {
-                LockSupport.park(this); // the node's last bound worker: until work comes or the pool shuts down
-            }
-            lock.lock();
-        }
-        return !w.retired;
-    }
+    // ------------------------------------------------------------------ the worker's side (with Worker)
 
     /** Whether a worker may exit now: never the node's last bound worker while the pool runs. */
-    private boolean mayRetire() {
+    boolean mayRetire() {
         return workClass == WorkClass.UNBOUND || workers.size() > 1 || pool.isShutdown();
     }
 
     /** Takes {@code w} off the worker list: its thread exits next, no longer counted. */
-    private void retire(Worker w) {
+    void retire(Worker w) {
         assert lock.isHeldByCurrentThread();
         w.retired = true;
         if (workers.remove(w)) {
@@ -330,7 +240,6 @@ final class Account {
                 retire(w);
                 wakeWhile(concurrency, queue.runnable());
             }
-            return null;
         });
         pool.tryTerminate();
     }
@@ -355,14 +264,16 @@ final class Account {
             if (!freeList.isEmpty()) {
                 wakeWhile(concurrency, Math.min(1, queue.runnable()));
             }
-            return null;
         });
     }
 
-    /** The manager's retry after failed creations: a worker for work that waits while none takes it. Returns whether one was asked for. */
-    boolean retryCreation() {
+    /**
+     * The manager's retry after failed creations, if one is due at {@code now}: a worker for work that
+     * waits while none takes it. Returns whether one was asked for.
+     */
+    boolean retryCreation(long now) {
         return locked(() -> {
-            if (queue.pending() == 0 || (running >= concurrency && !workers.isEmpty())) {
+            if (!creation.takeDueRetry(now) || queue.pending() == 0 || (running >= concurrency && !workers.isEmpty())) {
                 return false;
             }
             creation.allowOneMore();
@@ -408,11 +319,15 @@ final class Account {
      * to {@code maxWorkers}. CPU-bound work is never observed blocked, so it never grows the pool.
      */
     private int lagTarget() {
+        return Math.max(blockedWorkers(), concurrency);
+    }
+
+    private int blockedWorkers() {
         int blocked = 0;
         for (Worker w : workers) {
             blocked += w.blocked ? 1 : 0;
         }
-        return Math.max(blocked, concurrency);
+        return blocked;
     }
 
     /** Workers woken or starting, not in an item yet: each will take one of the queued. */
@@ -433,7 +348,6 @@ final class Account {
                     into.add(w);
                 }
             }
-            return null;
         });
     }
 
@@ -451,7 +365,6 @@ final class Account {
             } else {
                 wakeWhile(Integer.MAX_VALUE, freeList.isEmpty() && workers.isEmpty() ? 1 : freeList.size());
             }
-            return null;
         });
     }
 
@@ -464,19 +377,12 @@ final class Account {
                 toUnpark.add(w.thread); // on a shrink, extra idle workers look again and exit
             }
             wakeWhile(concurrency, queue.runnable());
-            return null;
         });
     }
 
     IoWqStats.ClassStats stats() {
-        return locked(() -> {
-            int blocked = 0;
-            for (Worker w : workers) {
-                blocked += w.blocked ? 1 : 0;
-            }
-            return new IoWqStats.ClassStats(maxWorkers, concurrency, workers.size(), running, freeList.size(),
-                    blocked, queue.pending(), queue.liveKeys(), creation.limit(maxWorkers));
-        });
+        return locked(() -> new IoWqStats.ClassStats(maxWorkers, concurrency, workers.size(), running,
+                freeList.size(), blockedWorkers(), queue.pending(), queue.liveKeys(), creation.limit(maxWorkers)));
     }
 
     /** Adds each pending item (queued, or behind a key a worker owns) to {@code into}, in queue order. */
@@ -492,10 +398,7 @@ final class Account {
 
     void pendingWork(List<WorkInfo> into, long now) {
         List<Work<?>> queued = new ArrayList<>();
-        locked(() -> {
-            pending(queued);
-            return null;
-        });
+        locked(() -> pending(queued));
         queued.sort((a, b) -> Long.compare(a.id, b.id));
         for (Work<?> w : queued) {
             into.add(WorkInfo.pending(w, node.index, now));
@@ -512,7 +415,6 @@ final class Account {
                     items.add(w.current);
                 }
             }
-            return null;
         });
         for (int i = 0; i < busy.size(); i++) {
             Thread t = busy.get(i).thread;

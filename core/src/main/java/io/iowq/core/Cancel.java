@@ -61,20 +61,18 @@ final class Cancel {
             }
             return Cancellation.of(pending, cancelRunningWork(c, match, all, ended));
         } finally {
-            pool.publishCancelled(ended);
+            pool.events.publishCancelled(ended);
         }
     }
 
     private Candidates collect() {
         for (;;) {
-            long handedOver = pool.linksHandedOver();
+            long handedOver = pool.linksHandedOver.get();
             Candidates c = new Candidates();
-            for (Node node : pool.nodes()) {
-                for (Account a : node.accounts()) {
-                    collect(a, c);
-                }
+            for (Account a : pool.accounts()) {
+                collect(a, c);
             }
-            if (pool.linksHandedOver() == handedOver) {
+            if (pool.linksHandedOver.get() == handedOver) {
                 return c;
             }
         }
@@ -175,7 +173,7 @@ final class Cancel {
                 Backoff.pause(attempt); // started meanwhile, or being queued as a link: look again
             }
         } finally {
-            pool.publishCancelled(ended);
+            pool.events.publishCancelled(ended);
         }
     }
 
@@ -199,7 +197,7 @@ final class Cancel {
             }
             return new ArrayList<>(ended);
         } finally {
-            pool.publishCancelled(ended);
+            pool.events.publishCancelled(ended);
         }
     }
 
@@ -214,7 +212,6 @@ final class Cancel {
                     into.running(worker, worker.current);
                 }
             }
-            return null;
         });
     }
 

@@ -19,8 +19,4 @@ public record Cancellation(CancelResult result, int pending, int running) {
         }
         return pending > 0 ? new Cancellation(CancelResult.OK, pending, 0) : NONE;
     }
-
-    Cancellation plus(Cancellation other) {
-        return of(pending + other.pending, running + other.running);
-    }
 }

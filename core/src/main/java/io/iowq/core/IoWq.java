@@ -11,8 +11,9 @@ import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The Linux kernel's io_uring worker pool (io-wq, {@code fs/io-wq.c}) in Java: threads created only
@@ -23,8 +24,9 @@ import java.util.function.Predicate;
  * A pool has {@link IoWqConfig#nodes() nodes} ({@link Node}, the seed's {@code io_wqe}), each with one
  * {@link Account} per {@link WorkClass} ({@code io_wqe_acct}): its lock, its {@link WorkQueue} and
  * its {@link Worker}s. Cancellation is {@link Cancel}'s, worker creation {@link WorkerCreation}'s,
- * and the {@link Manager} retries failed creations and samples busy workers for blocking. The
- * invariants the pool keeps, and which code keeps each, are in {@code docs/architecture.md}.
+ * counters and listener calls {@link Events}', and the {@link Manager} retries failed creations and
+ * samples busy workers for blocking. The invariants the pool keeps, and which code keeps each, are in
+ * {@code docs/architecture.md}.
  * <p>
  * The run state and the count of what may still add or end work are one word ({@link #ctl}), as
  * {@code ThreadPoolExecutor}'s: the pool terminates, once, when it is shut down, nothing is queued,
@@ -43,20 +45,15 @@ public final class IoWq extends AbstractExecutorService {
     final IoWqConfig config;
     final boolean recordTimes;
     private final Node[] nodes;
+    private final Account[] accounts;
     private final Manager manager;
     private final Cancel cancel = new Cancel(this);
     /** The run state (top bits) and the busy count: workers and cancels in progress. */
     private final AtomicLong ctl = new AtomicLong();
     private final CountDownLatch terminated = new CountDownLatch(1);
-    private final AtomicLong ids = new AtomicLong();
     /** Links queued into another account than the one whose worker ran their predecessor ({@link Cancel}). */
     final AtomicLong linksHandedOver = new AtomicLong();
-    final LongAdder completed = new LongAdder();
-    final LongAdder failed = new LongAdder();
-    private final LongAdder cancelled = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
-    private final LongAdder creationFailures = new LongAdder();
-    final LongAdder hookFailures = new LongAdder();
+    final Events events;
 
     /**
      * Creates the pool and its first worker on every node (the seed's {@code io_wq_create}).
@@ -66,9 +63,12 @@ public final class IoWq extends AbstractExecutorService {
     public IoWq(IoWqConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.recordTimes = config.recordTimes();
+        this.events = new Events(config.listener());
         this.nodes = new Node[config.nodes()];
+        this.accounts = new Account[2 * nodes.length];
         for (int i = 0; i < nodes.length; i++) {
             nodes[i] = new Node(this, i, config);
+            System.arraycopy(nodes[i].accounts(), 0, accounts, 2 * i, 2);
         }
         this.manager = new Manager(this);
         manager.start();
@@ -109,21 +109,20 @@ public final class IoWq extends AbstractExecutorService {
      */
     public <V> Work<V> enqueue(Work<V> work) {
         Objects.requireNonNull(work, "work");
-        checkSubmittable(work);
+        Work.checkChain(work);
         ContextHook.Snapshot context = config.contextHook().capture();
         Account account = nodeFor(work).account(work.workClass());
-        int n = claim(work);
+        int n = Work.claimChain(work);
         String refusal;
         try {
             refusal = account.enqueue(work, context, false);
         } catch (RuntimeException | Error e) { // the key's hashCode or equals threw: nothing was queued
-            unclaim(work, n);
+            Work.unclaimChain(work, n);
             throw e;
         }
         if (refusal != null) {
-            unclaim(work, n);
-            rejected.increment();
-            notifyListener(() -> config.listener().workRejected(work));
+            Work.unclaimChain(work, n);
+            events.rejected(work);
             throw new RejectedExecutionException(refusal + ": refused " + work.description());
         }
         return work;
@@ -160,35 +159,6 @@ public final class IoWq extends AbstractExecutorService {
         return nodes[(int) Math.floorMod(spread, (long) nodes.length)];
     }
 
-    /** Claims every link of a chain, or none, and returns how many: a cancel of a never-submitted link and its submission cannot both win. */
-    private static int claim(Work<?> work) {
-        int n = 0;
-        for (Work<?> w = work; w != null; w = w.next(), n++) {
-            if (!w.claim()) {
-                unclaim(work, n);
-                checkSubmittable(w);
-                throw new IllegalStateException("work " + w.description() + " changed while it was submitted");
-            }
-        }
-        return n;
-    }
-
-    private static void unclaim(Work<?> work, int n) {
-        Work<?> w = work;
-        for (int i = 0; i < n; i++, w = w.next()) {
-            w.unclaim();
-        }
-    }
-
-    private static void checkSubmittable(Work<?> work) {
-        for (Work<?> w = work; w != null; w = w.next()) {
-            String why = w.whyNotSubmittable();
-            if (why != null) {
-                throw new IllegalStateException(why);
-            }
-        }
-    }
-
     /**
      * Accepts a claimed chain under its account's lock: ids in acceptance order, then pending, the
      * last link first, so a cancel of a link (which cancels those behind it) never finds one still claimed.
@@ -196,14 +166,14 @@ public final class IoWq extends AbstractExecutorService {
     void accept(Work<?> work, ContextHook.Snapshot context) {
         long now = recordTimes ? System.nanoTime() : 0;
         if (work.next() == null) {
-            work.accept(this, ids.incrementAndGet(), context, now);
+            work.accept(this, events.ids.incrementAndGet(), context, now);
             return;
         }
         List<Work<?>> chain = new ArrayList<>();
         for (Work<?> w = work; w != null; w = w.next()) {
             chain.add(w);
         }
-        long id = ids.getAndAdd(chain.size()) + 1;
+        long id = events.ids.getAndAdd(chain.size()) + 1;
         for (int i = chain.size() - 1; i >= 0; i--) {
             chain.get(i).accept(this, id + i, context, now);
         }
@@ -213,43 +183,6 @@ public final class IoWq extends AbstractExecutorService {
     boolean refuses(Worker submitter) {
         long s = runState(ctl.get());
         return s >= STOP || (s == SHUTDOWN && (submitter == null || submitter.account.pool != this));
-    }
-
-    /** Counts, tells and calls back each item a cancel ended, outside every lock. */
-    void publishCancelled(List<Work<?>> ended) {
-        for (Work<?> w : ended) {
-            cancelled.increment();
-            long start = w.startNanos;
-            tell(w, start != 0 ? start - w.acceptedNanos : 0, start != 0 ? System.nanoTime() - start : 0);
-        }
-    }
-
-    /** Tells the listener and then the item's callbacks that it ended. */
-    void tell(Work<?> work, long waitNanos, long runNanos) {
-        try {
-            config.listener().workEnded(work, waitNanos, runNanos);
-        } catch (Throwable t) {
-            hookFailures.increment();
-        }
-        work.fireCallbacks();
-    }
-
-    private void notifyListener(Runnable call) {
-        try {
-            call.run();
-        } catch (Throwable t) {
-            hookFailures.increment();
-        }
-    }
-
-    /** An item waits with no worker woken for it: the manager watches for blocking. */
-    void workWaiting() {
-        manager.workWaiting();
-    }
-
-    void workerCreationFailed(Account account, Throwable cause) {
-        creationFailures.increment();
-        notifyListener(() -> config.listener().workerCreationFailed(account.workClass, cause));
     }
 
     // ------------------------------------------------------------------ cancellation (io_wq_cancel_cb)
@@ -264,12 +197,7 @@ public final class IoWq extends AbstractExecutorService {
      */
     public Cancellation cancel(Predicate<Work<?>> match, boolean all) {
         Objects.requireNonNull(match, "match");
-        beginCancel();
-        try {
-            return cancel.cancel(match, all);
-        } finally {
-            endCancel();
-        }
+        return cancelling(() -> cancel.cancel(match, all));
     }
 
     /** Cancels the item with this id. */
@@ -290,31 +218,23 @@ public final class IoWq extends AbstractExecutorService {
 
     /** {@code Future.cancel} of one item of this pool. */
     boolean cancelOne(Work<?> work, boolean mayInterrupt) {
-        beginCancel();
-        try {
-            return cancel.cancelOne(work, mayInterrupt);
-        } finally {
-            endCancel();
-        }
+        return cancelling(() -> cancel.cancelOne(work, mayInterrupt));
     }
 
     /** Cancels what waits in an account that cannot get a worker ({@link WorkerCreation}). */
     void cancelStranded(Account account) {
-        beginCancel();
-        try {
-            cancel.cancelPendingAndInterrupt(account, false);
-        } finally {
-            endCancel();
-        }
+        cancelling(() -> cancel.cancelPendingAndInterrupt(account, false));
     }
 
-    private void beginCancel() {
+    /** Runs a cancel counted busy, so the pool cannot terminate while it publishes what it ended. */
+    private <T> T cancelling(Supplier<T> action) {
         ctl.incrementAndGet();
-    }
-
-    private void endCancel() {
-        ctl.decrementAndGet();
-        tryTerminate();
+        try {
+            return action.get();
+        } finally {
+            ctl.decrementAndGet();
+            tryTerminate();
+        }
     }
 
     void workerReserved() {
@@ -355,31 +275,25 @@ public final class IoWq extends AbstractExecutorService {
     }
 
     /**
-     * Refuses new work, cancels everything pending and interrupts every running item that is not
-     * {@code NO_CANCEL}; a running item keeps its own outcome (what it returns or throws once
-     * interrupted), as in the JDK's executors. Returns the pending items it cancelled: each is a
-     * {@link Work}, already ended as cancelled, for reporting by id, key and description.
+     * Refuses new work, cancels everything pending and interrupts every running item but
+     * {@code NO_CANCEL} ones, which keep their own outcome, as in the JDK's executors. Returns the
+     * pending items it cancelled: each a {@link Work}, ended cancelled, for reporting by id and key.
      */
     @Override
     public List<Runnable> shutdownNow() {
         advanceState(STOP);
-        List<Runnable> cancelledWork;
-        beginCancel();
-        try {
-            cancelledWork = cancel.cancelPendingAndInterrupt(null, true);
+        List<Runnable> cancelledWork = cancelling(() -> {
+            List<Runnable> pending = cancel.cancelPendingAndInterrupt(null, true);
             forEachAccount(Account::shutdown);
-        } finally {
-            endCancel();
-        }
+            return pending;
+        });
         awaitTerminationInProgress();
         return cancelledWork;
     }
 
-    private void forEachAccount(java.util.function.Consumer<Account> action) {
-        for (Node node : nodes) {
-            for (Account a : node.accounts()) {
-                action.accept(a);
-            }
+    private void forEachAccount(Consumer<Account> action) {
+        for (Account a : accounts) {
+            action.accept(a);
         }
     }
 
@@ -441,11 +355,9 @@ public final class IoWq extends AbstractExecutorService {
             if (runState(c) == RUNNING || runState(c) == TERMINATED || (c & BUSY_MASK) != 0) {
                 return;
             }
-            for (Node node : nodes) {
-                for (Account a : node.accounts()) {
-                    if (a.locked(() -> a.queue.pending() > 0)) {
-                        return;
-                    }
+            for (Account a : accounts) {
+                if (a.locked(() -> a.queue.pending() > 0)) {
+                    return;
                 }
             }
             if (ctl.compareAndSet(c, TERMINATED << STATE_SHIFT)) {
@@ -479,13 +391,7 @@ public final class IoWq extends AbstractExecutorService {
             IoWqStats.ClassStats s = a.stats();
             classes[i] = classes[i] == null ? s : classes[i].plus(s);
         });
-        IoWqStats.ClassStats b = classes[0];
-        IoWqStats.ClassStats u = classes[1];
-        long c = completed.sum();
-        long f = failed.sum();
-        long x = cancelled.sum();
-        return new IoWqStats(nodes.length, b, u, b.pending() + u.pending(), b.activeKeys() + u.activeKeys(),
-                ids.get(), c, f, x, rejected.sum(), creationFailures.sum());
+        return events.stats(nodes.length, classes[0], classes[1]);
     }
 
     /** The items waiting to run, oldest first per account. */
@@ -506,7 +412,7 @@ public final class IoWq extends AbstractExecutorService {
 
     /** Failures of context hooks and listeners, which the pool survived. */
     public long hookFailures() {
-        return hookFailures.sum();
+        return events.hookFailures.sum();
     }
 
     /** The live worker threads and the manager thread (for leak checks). */
@@ -528,12 +434,9 @@ public final class IoWq extends AbstractExecutorService {
         return manager;
     }
 
-    long linksHandedOver() {
-        return linksHandedOver.get();
-    }
-
-    Node[] nodes() {
-        return nodes;
+    /** Every node's accounts, node by node. */
+    Account[] accounts() {
+        return accounts;
     }
 
     @Override

@@ -5,12 +5,8 @@ import java.lang.invoke.VarHandle;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -38,8 +34,6 @@ final class Manager implements Runnable {
 
     private final IoWq pool;
     private final Thread thread;
-    private final ConcurrentLinkedQueue<Retry> retryRequests = new ConcurrentLinkedQueue<>();
-    private final Map<Account, Long> retryDue = new HashMap<>();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final boolean cpuTime;
     /** {@code observeBlocking}: whether waiting work gives the manager anything to do. */
@@ -119,13 +113,9 @@ final class Manager implements Runnable {
         return submitterWakes.sum();
     }
 
-    /** Asks for another try at creating a worker for {@code account}, after {@code delayNanos}. */
-    void retryCreation(Account account, long delayNanos) {
-        retryRequests.add(new Retry(account, System.nanoTime() + delayNanos));
+    /** An account's creation retry was scheduled ({@link WorkerCreation#retryDue}): look at the due times again. */
+    void retryCreation() {
         LockSupport.unpark(thread);
-    }
-
-    private record Retry(Account account, long due) {
     }
 
     @Override
@@ -188,30 +178,27 @@ final class Manager implements Runnable {
         }
     }
 
-    /** Runs the retries that are due; returns when the next one is. */
+    /** Runs the creation retries that are due; returns when the next one is. */
     private long runRetries(long now) {
-        for (Retry r; (r = retryRequests.poll()) != null; ) {
-            retryDue.merge(r.account(), r.due(), Math::min);
-        }
         long next = Long.MAX_VALUE;
-        for (Iterator<Map.Entry<Account, Long>> it = retryDue.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Account, Long> e = it.next();
-            if (e.getValue() - now > 0) {
-                next = Math.min(next, e.getValue());
+        for (Account a : pool.accounts()) {
+            long due = a.creation.retryDue;
+            if (due == WorkerCreation.NO_RETRY) {
                 continue;
             }
-            it.remove();
-            e.getKey().retryCreation();
+            if (due - now > 0) {
+                next = Math.min(next, due);
+            } else {
+                a.retryCreation(now);
+            }
         }
         return next;
     }
 
     private boolean workWaits() {
-        for (Node node : pool.nodes()) {
-            for (Account a : node.accounts()) {
-                if ((a.queue.pending() > 0)) {
-                    return true;
-                }
+        for (Account a : pool.accounts()) {
+            if (a.queue.pending() > 0) {
+                return true;
             }
         }
         return false;
@@ -221,16 +208,14 @@ final class Manager implements Runnable {
     private boolean sampleBusyWorkers() {
         samples++;
         boolean changed = false;
-        for (Node node : pool.nodes()) {
-            for (Account a : node.accounts()) {
-                if (!(a.queue.pending() > 0)) {
-                    continue;
-                }
-                busy.clear();
-                a.busyWorkers(busy);
-                for (Worker w : busy) {
-                    changed |= sample(a, w);
-                }
+        for (Account a : pool.accounts()) {
+            if (a.queue.pending() == 0) {
+                continue;
+            }
+            busy.clear();
+            a.busyWorkers(busy);
+            for (Worker w : busy) {
+                changed |= sample(a, w);
             }
         }
         busy.clear();

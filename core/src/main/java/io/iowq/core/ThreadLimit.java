@@ -47,11 +47,11 @@ public record ThreadLimit(long limit, String source) {
     /** Reads the limit from the files under {@code root} (a test can lay out its own). */
     static ThreadLimit detect(Path root) {
         ThreadLimit smallest = null;
-        smallest = smaller(smallest, maxProcesses(root.resolve("proc/self/limits")), "/proc/self/limits");
+        smallest = smaller(smallest, field(root.resolve("proc/self/limits"), "Max processes"), "/proc/self/limits");
         for (String pidsMax : List.of("sys/fs/cgroup/pids.max", "sys/fs/cgroup/pids/pids.max")) {
-            smallest = smaller(smallest, number(root.resolve(pidsMax)), "/" + pidsMax);
+            smallest = smaller(smallest, field(root.resolve(pidsMax), ""), "/" + pidsMax);
         }
-        smallest = smaller(smallest, number(root.resolve("proc/sys/kernel/threads-max")), "/proc/sys/kernel/threads-max");
+        smallest = smaller(smallest, field(root.resolve("proc/sys/kernel/threads-max"), ""), "/proc/sys/kernel/threads-max");
         return smallest != null ? smallest : new ThreadLimit(DEFAULT_LIMIT, "default");
     }
 
@@ -74,41 +74,27 @@ public record ThreadLimit(long limit, String source) {
 
     /** Threads of this process now: {@code /proc/self/status} where there is one, else the JVM's count. */
     static long aliveThreads() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Threads:")) {
-                    return Long.parseLong(line.substring(8).trim());
-                }
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not Linux: fall through
-        }
-        return ManagementFactory.getThreadMXBean().getThreadCount();
+        OptionalLong threads = field(Path.of("/proc/self/status"), "Threads:"); // not Linux: the JVM's count
+        return threads.isPresent() ? threads.getAsLong() : ManagementFactory.getThreadMXBean().getThreadCount();
     }
 
-    private static OptionalLong maxProcesses(Path limits) {
+    /**
+     * The first word after {@code label} on the first line that starts with it ({@code ""}: the first
+     * line), if the file reads and the word is a finite limit. Line by line: Files.readString sizes its
+     * read by the file's size, and a /proc file's size is not its content's (it read "1" of
+     * /proc/sys/kernel/threads-max's "192735" here).
+     */
+    private static OptionalLong field(Path file, String label) {
         try {
-            for (String line : Files.readAllLines(limits)) {
-                if (line.startsWith("Max processes")) {
-                    String[] f = line.substring("Max processes".length()).trim().split("\\s+");
-                    return finite(f[0]);
+            for (String line : Files.readAllLines(file)) {
+                if (line.startsWith(label)) {
+                    return finite(line.substring(label.length()).trim().split("\\s+")[0]);
                 }
             }
         } catch (IOException | RuntimeException ignored) {
             // unreadable: try the next source
         }
         return OptionalLong.empty();
-    }
-
-    private static OptionalLong number(Path file) {
-        try {
-            // Line by line: Files.readString sizes its read by the file's size, and a /proc file's size
-            // is not its content's (it read "1" of /proc/sys/kernel/threads-max's "192735" here).
-            List<String> lines = Files.readAllLines(file);
-            return lines.isEmpty() ? OptionalLong.empty() : finite(lines.get(0).trim());
-        } catch (IOException | RuntimeException ignored) {
-            return OptionalLong.empty();
-        }
     }
 
     private static OptionalLong finite(String value) {

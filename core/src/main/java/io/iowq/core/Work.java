@@ -1,14 +1,8 @@
 package io.iowq.core;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RunnableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One item of work and its future: the seed's {@code struct io_wq_work}.
@@ -27,7 +21,7 @@ import java.util.concurrent.TimeoutException;
  *
  * @param <V> the result type
  */
-public final class Work<V> implements RunnableFuture<V> {
+public final class Work<V> extends WorkState<V> implements RunnableFuture<V> {
 
     /** Where an item is in its life. */
     public enum State {
@@ -47,26 +41,6 @@ public final class Work<V> implements RunnableFuture<V> {
             return ordinal() >= COMPLETED.ordinal();
         }
     }
-
-    private static final State[] STATES = State.values();
-
-    // The state field: a State's ordinal plus BASE, or one of the values below.
-    /** Never submitted (or a submission refused it): the field's default. */
-    private static final int UNSUBMITTED = 0;
-    /** Held by a submission while it gives the item to a pool; a cancel waits it out. */
-    private static final int CLAIMED = 1;
-    private static final int BASE = 2;
-    private static final int PENDING = State.PENDING.ordinal() + BASE;
-    private static final int RUNNING = State.RUNNING.ordinal() + BASE;
-    private static final int CANCELLED = State.CANCELLED.ordinal() + BASE;
-    /**
-     * Held by the canceller of an item run by hand ({@link #run()}) while it interrupts the runner, as
-     * {@code FutureTask}'s INTERRUPTING: the runner does not return before the interrupt is sent.
-     */
-    private static final int ENDING = -1;
-    private static final VarHandle STATE = Fields.of(MethodHandles.lookup(), "state", int.class);
-    private static final VarHandle CALLBACKS = Fields.of(MethodHandles.lookup(), "callbacks", Callback.class);
-    private static final Callback FIRED = new Callback(null, null);
 
     // The description's yes-or-no parts, in one byte.
     /** {@link #task} is a {@link Runnable}, not a {@link Callable}. */
@@ -107,11 +81,6 @@ public final class Work<V> implements RunnableFuture<V> {
     volatile long startNanos;
     /** The thread that runs it by hand ({@link #run()}), for a cancel to interrupt. */
     private volatile Thread runner;
-
-    private volatile int state;
-    private Object outcome;
-    private volatile Callback callbacks;
-    private volatile boolean waiters;
 
     private Work(Object task, byte flags) {
         this.task = Objects.requireNonNull(task, "task");
@@ -212,7 +181,36 @@ public final class Work<V> implements RunnableFuture<V> {
         return has(REPORT_UNCAUGHT);
     }
 
-    private void checkNotAccepted() {
+    /** Claims every link of a chain, or none, and returns how many: a cancel of a never-submitted link and its submission cannot both win. */
+    static int claimChain(Work<?> head) {
+        int n = 0;
+        for (Work<?> w = head; w != null; w = w.next, n++) {
+            if (!w.claim()) {
+                unclaimChain(head, n);
+                w.checkNotAccepted();
+                throw new IllegalStateException("work " + w.description() + " changed while it was submitted");
+            }
+        }
+        return n;
+    }
+
+    /** Gives the first {@code n} links of a chain back, never submitted. */
+    static void unclaimChain(Work<?> head, int n) {
+        Work<?> w = head;
+        for (int i = 0; i < n; i++, w = w.next) {
+            w.unclaim();
+        }
+    }
+
+    /** Throws {@link IllegalStateException} saying why a link of the chain cannot be submitted, if one cannot. */
+    static void checkChain(Work<?> head) {
+        for (Work<?> w = head; w != null; w = w.next) {
+            w.checkNotAccepted();
+        }
+    }
+
+    /** Throws {@link IllegalStateException} saying why this item cannot be submitted, if it cannot. */
+    void checkNotAccepted() {
         String why = whyNotSubmittable();
         if (why != null) {
             throw new IllegalStateException(why);
@@ -222,6 +220,7 @@ public final class Work<V> implements RunnableFuture<V> {
     // ---------------------------------------------------------------- what the pool and operators read
 
     /** The id given at acceptance (0 before): unique within the pool, increasing in acceptance order. */
+    @Override
     public long id() {
         return id;
     }
@@ -258,39 +257,7 @@ public final class Work<V> implements RunnableFuture<V> {
 
     /** The description given, else the task's {@code toString()}. */
     public String description() {
-        if (description != null) {
-            return description;
-        }
-        return String.valueOf(task);
-    }
-
-    /** The current state ({@code PENDING} before the item is submitted, and while it is being submitted). */
-    public State state() {
-        int s;
-        for (int attempt = 0; (s = state) == ENDING; attempt++) {
-            Backoff.pause(attempt);
-        }
-        return s < BASE ? State.PENDING : STATES[s - BASE];
-    }
-
-    /** The exception an item that {@code FAILED} threw, else {@code null}. */
-    public Throwable failure() {
-        return state() == State.FAILED ? (Throwable) outcome : null;
-    }
-
-    /** Runs {@code action} once this item has ended (at once if it has). */
-    public void whenDone(Runnable action) {
-        Objects.requireNonNull(action, "action");
-        for (;;) {
-            Callback head = callbacks;
-            if (head == FIRED) {
-                action.run();
-                return;
-            }
-            if (CALLBACKS.compareAndSet(this, head, new Callback(action, head))) {
-                return;
-            }
-        }
+        return description != null ? description : String.valueOf(task);
     }
 
     @Override
@@ -334,14 +301,11 @@ public final class Work<V> implements RunnableFuture<V> {
     }
 
     private boolean cancelRunByHand(boolean mayInterrupt) {
-        if (!mayInterrupt || isNoCancel()) {
-            if (!STATE.compareAndSet(this, RUNNING, CANCELLED)) {
-                return false;
-            }
-        } else {
-            if (!STATE.compareAndSet(this, RUNNING, ENDING)) {
-                return false;
-            }
+        boolean interrupt = mayInterrupt && !isNoCancel();
+        if (!STATE.compareAndSet(this, RUNNING, interrupt ? ENDING : CANCELLED)) {
+            return false;
+        }
+        if (interrupt) {
             Thread t = runner;
             if (t != null) {
                 t.interrupt();
@@ -350,68 +314,6 @@ public final class Work<V> implements RunnableFuture<V> {
         }
         endedOutsideAPool();
         return true;
-    }
-
-    private void endedOutsideAPool() {
-        wakeWaiters();
-        fireCallbacks();
-    }
-
-    @Override
-    public boolean isCancelled() {
-        return state() == State.CANCELLED;
-    }
-
-    @Override
-    public boolean isDone() {
-        return state().isDone();
-    }
-
-    @Override
-    public V get() throws InterruptedException, ExecutionException {
-        if (!isDone()) {
-            awaitDone(0L, false);
-        }
-        return report();
-    }
-
-    @Override
-    public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        if (!isDone() && !awaitDone(unit.toNanos(timeout), true)) {
-            throw new TimeoutException("work " + id + " not done after " + timeout + " " + unit);
-        }
-        return report();
-    }
-
-    @SuppressWarnings("unchecked")
-    private V report() throws ExecutionException {
-        State s = state();
-        if (s == State.COMPLETED) {
-            return (V) outcome;
-        }
-        if (s == State.CANCELLED) {
-            throw new CancellationException("work " + id + " was cancelled");
-        }
-        throw new ExecutionException((Throwable) outcome);
-    }
-
-    private boolean awaitDone(long nanos, boolean timed) throws InterruptedException {
-        long deadline = timed ? System.nanoTime() + nanos : 0L;
-        synchronized (this) {
-            waiters = true;
-            while (!isDone()) {
-                if (!timed) {
-                    wait();
-                    continue;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(this, left);
-            }
-            return true;
-        }
     }
 
     /**
@@ -433,54 +335,13 @@ public final class Work<V> implements RunnableFuture<V> {
             runner = null;
         }
         if (state == ENDING || state == CANCELLED) {
-            awaitEnd(); // a cancel won: it fires the callbacks once its interrupt is sent
+            state(); // a cancel won: this returns once its interrupt is sent, and it fires the callbacks
             return;
         }
         fireCallbacks();
     }
 
     // ---------------------------------------------------------------- the pool's side
-
-    /** Accepted by a pool and not started. */
-    boolean isPending() {
-        return state == PENDING;
-    }
-
-    /** Moves PENDING to RUNNING; fails if the item was cancelled meanwhile. */
-    boolean start() {
-        return STATE.compareAndSet(this, PENDING, RUNNING);
-    }
-
-    /**
-     * The only way an item ends in a pool: from {@code expected} to the final {@code to}. Returns
-     * whether this call ended it; the caller that gets {@code true} owns the accounting of that end.
-     */
-    boolean end(State expected, State to, Object result) {
-        if (to != State.CANCELLED) {
-            // Only the thread that runs an item ends it otherwise than cancelled; if a cancel won
-            // instead, this write is never read (a cancelled item has no outcome).
-            outcome = result;
-        }
-        if (!STATE.compareAndSet(this, expected.ordinal() + BASE, to.ordinal() + BASE)) {
-            return false;
-        }
-        wakeWaiters();
-        return true;
-    }
-
-    /** Returns once a cancel's interrupt of a hand-run item, if one is being sent, has been. */
-    private void awaitEnd() {
-        state();
-    }
-
-    /** After the end is published: a {@code get} that raised {@link #waiters} before it looked is woken. */
-    private void wakeWaiters() {
-        if (waiters) {
-            synchronized (this) {
-                notifyAll();
-            }
-        }
-    }
 
     /** Runs the task; what it returns or throws is the outcome. */
     Object call() throws Exception {
@@ -489,31 +350,6 @@ public final class Work<V> implements RunnableFuture<V> {
             return null;
         }
         return ((Callable<?>) task).call();
-    }
-
-    /**
-     * Runs the {@link #whenDone} actions; called once, after the end, outside every pool lock, by the
-     * thread that ended the item, after the end is counted and the listener told.
-     */
-    void fireCallbacks() {
-        Callback head = (Callback) CALLBACKS.getAndSet(this, FIRED);
-        for (Callback c = head; c != null && c != FIRED; c = c.next) {
-            try {
-                c.action.run();
-            } catch (Throwable ignored) {
-                // A callback must not stop the others or the worker.
-            }
-        }
-    }
-
-    /** Takes a never-submitted item for a submission; fails if it was cancelled, run or submitted. */
-    boolean claim() {
-        return STATE.compareAndSet(this, UNSUBMITTED, CLAIMED);
-    }
-
-    /** Gives a {@link #claim claimed} item back, never submitted (refused). */
-    void unclaim() {
-        STATE.setRelease(this, UNSUBMITTED);
     }
 
     /** Gives a claimed item to its pool, pending; the release publishes the fields set here. */
@@ -528,19 +364,11 @@ public final class Work<V> implements RunnableFuture<V> {
     /** Why this item cannot be submitted, or {@code null} if it can (a look, not a claim). */
     String whyNotSubmittable() {
         int s = state;
-        if (s == UNSUBMITTED) {
-            return null;
-        }
-        if (s == CLAIMED) {
-            return "work " + description() + " is being submitted";
-        }
-        if (pool != null) {
-            return "work " + id + " was already submitted";
-        }
-        return s == RUNNING ? "work " + description() + " is running (run by hand)"
+        return s == UNSUBMITTED ? null
+                : s == CLAIMED ? "work " + description() + " is being submitted"
+                : pool != null ? "work " + id + " was already submitted"
+                : s == RUNNING ? "work " + description() + " is running (run by hand)"
                 : "work " + description() + " has already ended (" + state() + ")";
     }
 
-    private record Callback(Runnable action, Callback next) {
-    }
 }

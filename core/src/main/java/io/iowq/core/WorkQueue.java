@@ -1,6 +1,5 @@
 package io.iowq.core;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -32,12 +31,6 @@ final class WorkQueue {
 
     int liveKeys() {
         return liveKeys;
-    }
-
-    /** Whether a worker could take something now (the run list is not empty). */
-    boolean hasRunnable() {
-        assert lock.isHeldByCurrentThread();
-        return !runList.isEmpty();
     }
 
     int runnable() {
@@ -163,9 +156,7 @@ final class WorkQueue {
     /** Adds every queued item to {@code into}: the run list in order, each key's waiting items after its first. */
     void collect(List<Work<?>> into) {
         assert lock.isHeldByCurrentThread();
-        List<Work<?>> queued = new ArrayList<>(runList.size());
-        runList.copyTo(queued);
-        for (Work<?> w : queued) {
+        for (Work<?> w = runList.peek(); w != null; w = w.nextQueued) {
             into.add(w);
             if (w.chain != null) {
                 w.chain.waiting.copyTo(into);

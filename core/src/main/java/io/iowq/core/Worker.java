@@ -2,6 +2,7 @@ package io.iowq.core;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One worker thread: the seed's {@code struct io_worker} and its {@code io_wqe_worker} loop. The
@@ -60,17 +61,122 @@ final class Worker implements Runnable {
     public void run() {
         CURRENT.set(this);
         try {
-            Work<?> work = account.next(this, false);
+            Work<?> work = next(false);
             while (work != null) {
                 link = handle(work);
                 work = null; // no frame of an idle worker keeps the last item reachable
-                work = account.next(this, true);
+                work = next(true);
             }
         } finally {
             CURRENT.remove();
             account.workerExited(this);
         }
     }
+
+    // ------------------------------------------------------------------ under account.lock
+
+    /**
+     * The next item for this worker, after an item if {@code afterItem} (then {@link #link} is the
+     * link to run here, or {@code null}). Waits while nothing is runnable; returns {@code null} when
+     * the worker is to exit.
+     */
+    private Work<?> next(boolean afterItem) {
+        account.lock.lock();
+        try {
+            if (afterItem) {
+                leaveItem();
+            }
+            Work<?> l = link;
+            link = null;
+            if (l != null && account.pool.isStopped()) {
+                Cancel.cancelChain(l, account.toPublish); // shutdownNow may have looked before the link was here
+            } else if (l != null) {
+                l.worker = this;
+                if (l.start()) {
+                    current = l;
+                    return l;
+                }
+            }
+            l = null; // nothing of an item stays reachable from an idle worker
+            return takeOrIdle(afterItem);
+        } finally {
+            account.unlock();
+        }
+    }
+
+    /** Out of its item: it counts running again if it was blocked, and loses any interrupt aimed at the item. */
+    private void leaveItem() {
+        assert account.lock.isHeldByCurrentThread();
+        current = null;
+        sampleWork = null;
+        if (blocked) {
+            blocked = false;
+            observedBlocked = false;
+            account.running++;
+        }
+        Thread.interrupted(); // a cancel interrupts only under this lock, while the item is current
+    }
+
+    /**
+     * Takes the next item, or idles until there is one. A worker out of an item while more than the
+     * target run ({@code surplusRests}: one was blocked and runs again) rests instead, so CPU-bound work
+     * keeps the class at its target. After shutdown a worker with nothing to take exits.
+     */
+    private Work<?> takeOrIdle(boolean surplusRests) {
+        Account a = account;
+        for (;; surplusRests = false) {
+            if ((!surplusRests || a.running <= a.concurrency) && !a.pool.isStopped()) {
+                Work<?> work = a.queue.take(this, a.toForget);
+                if (work != null) {
+                    current = work;
+                    return work;
+                }
+            }
+            a.queue.release(this, a.toForget);
+            if (a.pool.isShutdown()) {
+                a.running--;
+                a.retire(this);
+                a.wakeWhile(a.concurrency, a.queue.runnable());
+                return null;
+            }
+            if (!idle()) {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Parks on the free list until a waker activates it (the seed's {@code io_wqe_worker} in
+     * {@code schedule_timeout}); returns {@code false} if it is to exit instead: idle timeout, a
+     * shrink, or shutdown. Note: drops the lock while parked.
+     */
+    private boolean idle() {
+        Account a = account;
+        assert a.lock.isHeldByCurrentThread();
+        a.running--;
+        free = true;
+        a.freeList.addFirst(this);
+        long deadline = System.nanoTime() + a.pool.config.idleTimeout().toNanos();
+        while (free && !retired) {
+            long left = deadline - System.nanoTime();
+            if ((left <= 0 || a.workers.size() > a.maxWorkers) && a.mayRetire()) {
+                a.freeList.remove(this);
+                free = false;
+                a.retire(this);
+                break;
+            }
+            a.unlock(); // and what the lock decided so far (a key to forget)
+            if (left > 0) {
+                LockSupport.parkNanos(a, left);
+            } else {
+                LockSupport.park(a); // the node's last bound worker: until work comes or the pool shuts down
+            }
+            a.lock.lock();
+        }
+        return !retired;
+    }
+
+    // ------------------------------------------------------------------ outside every lock
 
     /**
      * The seed's {@code io_worker_handle_work} for one item: runs it with the submitter's context
@@ -95,11 +201,11 @@ final class Worker implements Runnable {
         try {
             scope.close();
         } catch (Throwable t) {
-            pool.hookFailures.increment();
+            pool.events.hookFailures.increment();
         }
         if (work.end(Work.State.RUNNING, end, outcome)) {
-            (end == Work.State.COMPLETED ? pool.completed : pool.failed).increment();
-            pool.tell(work, start - work.acceptedNanos, pool.recordTimes ? System.nanoTime() - start : 0);
+            (end == Work.State.COMPLETED ? pool.events.completed : pool.events.failed).increment();
+            pool.events.tell(work, start - work.acceptedNanos, pool.recordTimes ? System.nanoTime() - start : 0);
             if (end == Work.State.FAILED && work.reportsUncaught()) {
                 reportUncaught((Throwable) outcome);
             }
@@ -130,12 +236,12 @@ final class Worker implements Runnable {
             Cancel.cancelChain(link, ended); // its head failed or was cancelled, or the pool stopped
         } catch (RuntimeException | Error e) { // the link's key's hashCode or equals threw
             if (link.end(Work.State.PENDING, Work.State.FAILED, e)) {
-                pool.failed.increment();
-                pool.tell(link, 0, 0);
+                pool.events.failed.increment();
+                pool.events.tell(link, 0, 0);
             }
             Cancel.cancelChain(link.next(), ended);
         }
-        pool.publishCancelled(ended);
+        pool.events.publishCancelled(ended);
         return null;
     }
 

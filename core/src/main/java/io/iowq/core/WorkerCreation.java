@@ -21,6 +21,8 @@ final class WorkerCreation {
     static final int MAX_FAILURES_WITHOUT_WORKERS = 8;
     static final long FIRST_RETRY_MILLIS = 5;
     static final long MAX_RETRY_MILLIS = 1_000;
+    /** {@link #retryDue} when no retry is scheduled. */
+    static final long NO_RETRY = Long.MIN_VALUE;
     private static final System.Logger LOG = System.getLogger(IoWq.class.getName());
 
     private final Account account;
@@ -29,6 +31,8 @@ final class WorkerCreation {
     private int failuresInRow;
     /** The most workers while creations fail: as many as there were at the last failure; -1 when not limited. */
     private int limit = -1;
+    /** When the manager is to try again ({@code System.nanoTime()}), or {@link #NO_RETRY}; volatile for its look without the lock. */
+    volatile long retryDue = NO_RETRY;
 
     WorkerCreation(Account account) {
         this.account = account;
@@ -46,6 +50,16 @@ final class WorkerCreation {
         if (limit >= 0) {
             limit = account.workers.size() + 1;
         }
+    }
+
+    /** Takes the retry scheduled for {@code now} or earlier, if there is one. */
+    boolean takeDueRetry(long now) {
+        assert account.lock.isHeldByCurrentThread();
+        if (retryDue == NO_RETRY || retryDue - now > 0) {
+            return false;
+        }
+        retryDue = NO_RETRY;
+        return true;
     }
 
     /** Starts a reserved worker's thread; on failure takes the reservation back and schedules a retry. */
@@ -87,16 +101,13 @@ final class WorkerCreation {
     }
 
     private void succeeded() {
-        account.lock.lock();
-        try {
+        account.locked(() -> {
             if (limit >= 0) {
                 LOG.log(Level.INFO, "iowq: {0} workers can be created again", account.workClass.tag());
             }
             failuresInRow = 0;
             limit = -1;
-        } finally {
-            account.lock.unlock();
-        }
+        });
     }
 
     private void failed(Throwable cause) {
@@ -116,6 +127,10 @@ final class WorkerCreation {
                 limit = -1;
             }
             delay = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(20, failuresInRow - 1));
+            long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay);
+            if (!giveUp && (retryDue == NO_RETRY || due - retryDue < 0)) {
+                retryDue = due; // the earlier of two retries asked for, as one per account is enough
+            }
         } finally {
             account.lock.unlock();
         }
@@ -124,11 +139,11 @@ final class WorkerCreation {
                     + "); the class keeps the " + workers + " it has until a creation succeeds, tried again from "
                     + FIRST_RETRY_MILLIS + " ms, backing off up to " + MAX_RETRY_MILLIS + " ms");
         }
-        account.pool.workerCreationFailed(account, cause);
+        account.pool.events.workerCreationFailed(account, cause);
         if (giveUp) {
             account.pool.cancelStranded(account);
         } else {
-            account.pool.manager().retryCreation(account, TimeUnit.MILLISECONDS.toNanos(delay));
+            account.pool.manager().retryCreation();
         }
     }
 }

@@ -1,0 +1,72 @@
+package io.iowq.core;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What the pool counts and tells: the counters behind {@link IoWqStats} and the calls to its
+ * {@link IoWqListener}. Called outside every lock; a listener's failure is counted, never passed on.
+ */
+final class Events {
+
+    private final IoWqListener listener;
+    /** The last id given at acceptance: the count of items accepted. */
+    final AtomicLong ids = new AtomicLong();
+    final LongAdder completed = new LongAdder();
+    final LongAdder failed = new LongAdder();
+    private final LongAdder cancelled = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder creationFailures = new LongAdder();
+    final LongAdder hookFailures = new LongAdder();
+
+    Events(IoWqListener listener) {
+        this.listener = listener;
+    }
+
+    /** Counts, tells and calls back each item a cancel ended, outside every lock. */
+    void publishCancelled(List<Work<?>> ended) {
+        for (Work<?> w : ended) {
+            cancelled.increment();
+            long start = w.startNanos;
+            tell(w, start != 0 ? start - w.acceptedNanos : 0, start != 0 ? System.nanoTime() - start : 0);
+        }
+    }
+
+    /** Tells the listener and then the item's callbacks that it ended. */
+    void tell(Work<?> work, long waitNanos, long runNanos) {
+        try {
+            listener.workEnded(work, waitNanos, runNanos);
+        } catch (Throwable t) {
+            hookFailures.increment();
+        }
+        work.fireCallbacks();
+    }
+
+    void rejected(Work<?> work) {
+        rejected.increment();
+        notifyListener(() -> listener.workRejected(work));
+    }
+
+    void workerCreationFailed(Account account, Throwable cause) {
+        creationFailures.increment();
+        notifyListener(() -> listener.workerCreationFailed(account.workClass, cause));
+    }
+
+    private void notifyListener(Runnable call) {
+        try {
+            call.run();
+        } catch (Throwable t) {
+            hookFailures.increment();
+        }
+    }
+
+    /** The pool's figures from its classes' totals; ends are read before submissions, so they never add up to more. */
+    IoWqStats stats(int nodes, IoWqStats.ClassStats b, IoWqStats.ClassStats u) {
+        long c = completed.sum();
+        long f = failed.sum();
+        long x = cancelled.sum();
+        return new IoWqStats(nodes, b, u, b.pending() + u.pending(), b.activeKeys() + u.activeKeys(),
+                ids.get(), c, f, x, rejected.sum(), creationFailures.sum());
+    }
+}
