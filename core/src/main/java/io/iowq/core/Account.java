@@ -10,13 +10,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * One class of work on one node: the seed's {@code struct io_wqe_acct}, split per class as Linux
- * 5.15 did and locked as io-wq 6.x locks it, with one lock over the account's {@link WorkQueue},
- * its workers and its counts. The invariants it keeps are listed in {@code docs/architecture.md};
- * each method that needs the lock asserts it, here and in {@link Worker}'s loop, which takes it too.
- * No user code runs under the lock: workers woken and started in a critical section are unparked
- * and started by {@link #unlock()}, after the lock is dropped, and keys' {@code equals}/
- * {@code hashCode} are called only on {@link #keys}, outside it.
+ * One class of work on one node: the seed's {@code struct io_wqe_acct}, split per class (Linux 5.15)
+ * and locked as io-wq 6.x locks it: one lock over its {@link WorkQueue}, workers and counts. Its
+ * invariants are in {@code docs/architecture.md}; each method that needs the lock asserts it (here
+ * and in {@link Worker}'s loop). No user code runs under it: what a critical section decides to wake
+ * or start is done by {@link #unlock()}, and keys' methods are called only on {@link #keys}, outside.
  */
 final class Account {
 
@@ -46,6 +44,8 @@ final class Account {
     private final ArrayList<Worker> toStart = new ArrayList<>(1);
     final ArrayList<KeyChain> toForget = new ArrayList<>(1);
     final ArrayList<Work<?>> toPublish = new ArrayList<>(0);
+    /** Workers retired under the lock, counted out of the pool's busy count once what was cancelled is published. */
+    private int retiredHere;
 
     Account(IoWq pool, Node node, WorkClass workClass, IoWqConfig config) {
         this.pool = pool;
@@ -58,16 +58,15 @@ final class Account {
         this.creation = new WorkerCreation(this);
     }
 
-    /**
-     * Drops the lock, then wakes the workers activated, forgets the keys dropped, publishes the items
-     * cancelled and starts the workers reserved under it.
-     */
+    /** Drops the lock, then wakes, forgets, publishes, counts out and starts what it decided. */
     void unlock() {
         assert lock.isHeldByCurrentThread();
-        if (toUnpark.isEmpty() && toStart.isEmpty() && toForget.isEmpty() && toPublish.isEmpty()) {
+        if (toUnpark.isEmpty() && toStart.isEmpty() && toForget.isEmpty() && toPublish.isEmpty() && retiredHere == 0) {
             lock.unlock();
             return;
         }
+        int retired = retiredHere;
+        retiredHere = 0;
         Thread[] unpark = toUnpark.toArray(new Thread[0]);
         Worker[] start = toStart.toArray(new Worker[0]);
         KeyChain[] forget = toForget.toArray(new KeyChain[0]);
@@ -84,12 +83,15 @@ final class Account {
             keys.remove(chain.key, chain); // the key's own equals and hashCode: user code
         }
         pool.events.publishCancelled(ended);
+        for (int i = 0; i < retired; i++) {
+            pool.workerGone(); // after the publication: the pool cannot terminate before an end is told
+        }
         for (Worker w : start) {
             creation.start(w);
         }
     }
 
-    /** Calls {@code action} under the lock, then does what it decided ({@link #unlock()}). */
+    /** Calls {@code action} under the lock, then does what it decided. */
     <T> T locked(Supplier<T> action) {
         lock.lock();
         try {
@@ -114,7 +116,6 @@ final class Account {
      * A submission is accepted here, under the lock that decides whether it may be: returns why it
      * is refused, queuing nothing, or {@code null}. A link handed over by a worker ({@code link}) is
      * already accepted, and refused only once the pool is stopped.
-     *
      * @throws RuntimeException what the key's {@code hashCode} or {@code equals} threw; nothing is queued
      */
     String enqueue(Work<?> work, ContextHook.Snapshot context, boolean link) {
@@ -179,8 +180,7 @@ final class Account {
 
     /**
      * Wakes a free worker (the seed's {@code io_wqe_activate_free_worker}), else reserves a new one
-     * (its {@code io_wqe_create_worker}); either counts as running at once, so a burst cannot wake or
-     * create more workers than the concurrency target asks for. Returns whether it did either.
+     * (its {@code create_io_worker}), counted running at once: a burst wakes no more than it needs.
      */
     boolean wakeOrCreate() {
         assert lock.isHeldByCurrentThread();
@@ -202,7 +202,7 @@ final class Account {
         return true;
     }
 
-    /** Wakes or creates workers while runnable work waits and fewer than {@code target} run. */
+    /** The seed's {@code io_wqe_wake_worker}: Wakes or creates workers while runnable work waits and fewer than {@code target} run. */
     void wakeWhile(int target, int runnable) {
         assert lock.isHeldByCurrentThread();
         for (int n = runnable; n > 0 && running < target && wakeOrCreate(); n--) {
@@ -211,22 +211,29 @@ final class Account {
     }
 
     // ------------------------------------------------------------------ the worker's side (with Worker)
-
-    /** Whether a worker may exit now: never the node's last bound worker while the pool runs. */
+    /** Whether a worker may exit now: never the node's last started bound worker while the pool runs. */
     boolean mayRetire() {
-        return workClass == WorkClass.UNBOUND || workers.size() > 1 || pool.isShutdown();
+        assert lock.isHeldByCurrentThread();
+        if (workClass == WorkClass.UNBOUND || pool.isShutdown()) {
+            return true;
+        }
+        int started = 0;
+        for (Worker w : workers) {
+            started += w.thread != null ? 1 : 0;
+        }
+        return started > 1;
     }
 
-    /** Takes {@code w} off the worker list: its thread exits next, no longer counted. */
+    /** The seed's {@code io_worker_exit}: off the worker list, out of the busy count once {@link #unlock()} has published. */
     void retire(Worker w) {
         assert lock.isHeldByCurrentThread();
         w.retired = true;
         if (workers.remove(w)) {
-            pool.workerGone();
+            retiredHere++;
         }
     }
 
-    /** {@code w}'s thread ends. After an abnormal end (an {@code Error} in the pool's own code) it is cleaned up here. */
+    /** The seed's {@code io_worker_exit}: {@code w}'s thread ends. After an abnormal end (an {@code Error} in the pool's own code) it is cleaned up here. */
     void workerExited(Worker w) {
         locked(() -> {
             if (!w.retired) {
@@ -268,8 +275,8 @@ final class Account {
     }
 
     /**
-     * The manager's retry after failed creations, if one is due at {@code now}: a worker for work that
-     * waits while none takes it. Returns whether one was asked for.
+     * The seed's {@code io_wqe_need_worker}: the manager's retry after failed creations, if one is due
+     * at {@code now}: a worker for work that waits while none takes it. Whether one was asked for.
      */
     boolean retryCreation(long now) {
         return locked(() -> {
@@ -285,9 +292,13 @@ final class Account {
 
     // ------------------------------------------------------------------ blocking (io_wq_worker_sleeping / _running)
 
-    /** {@code w} blocks in its item: told (by {@link Blocking}), or observed by the manager in {@code work}. */
+    /** The seed's {@code io_wq_worker_sleeping} and {@code io_wqe_dec_running}: {@code w} blocks, told ({@link Blocking}) or observed in {@code work}. */
     boolean blocked(Worker w, Work<?> work, boolean observed) {
         return locked(() -> {
+            if (w.blocked && !observed) {
+                w.observedBlocked = false; // told now: the manager no longer takes it back on seeing progress
+                return false;
+            }
             if (w.blocked || w.current == null || (observed && w.current != work)) {
                 return false;
             }
@@ -299,7 +310,7 @@ final class Account {
         });
     }
 
-    /** {@code w} runs again: told, or observed making progress in {@code work}. */
+    /** The seed's {@code io_wq_worker_running} and {@code io_wqe_inc_running}: {@code w} runs again, told, or observed making progress in {@code work}. */
     boolean unblocked(Worker w, Work<?> work, boolean observed) {
         return locked(() -> {
             if (!w.blocked || (observed && (w.current != work || !w.observedBlocked))) {
@@ -313,12 +324,12 @@ final class Account {
     }
 
     /**
-     * The manager sees blocking a sample period late, where the seed wakes a worker at each sleep. To
-     * make up for the lag, an observed block wakes workers until as many run as are blocked (at least
-     * the concurrency target): while queued work keeps blocking, the pool doubles per sample round, up
-     * to {@code maxWorkers}. CPU-bound work is never observed blocked, so it never grows the pool.
+     * The manager sees blocking a sample period late: an observed block wakes workers until as many
+     * run as are blocked (at least the target), so while queued work keeps blocking the pool doubles
+     * per sample round, up to {@code maxWorkers}. CPU-bound work is never observed blocked.
      */
     private int lagTarget() {
+        assert lock.isHeldByCurrentThread();
         return Math.max(blockedWorkers(), concurrency);
     }
 
@@ -332,6 +343,7 @@ final class Account {
 
     /** Workers woken or starting, not in an item yet: each will take one of the queued. */
     private int onTheirWay() {
+        assert lock.isHeldByCurrentThread();
         int n = 0;
         for (Worker w : workers) {
             n += !w.free && !w.blocked && w.current == null ? 1 : 0;
@@ -353,7 +365,7 @@ final class Account {
 
     // ------------------------------------------------------------------ shutdown, resize, stats
 
-    /** At shutdown: free workers exit now if nothing waits, else they are woken to drain the queue. */
+    /** The seed's {@code io_wq_worker_wake}: At shutdown: free workers exit now if nothing waits, else they are woken to drain the queue. */
     void shutdown() {
         locked(() -> {
             if (queue.pending() == 0) {

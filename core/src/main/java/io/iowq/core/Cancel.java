@@ -232,7 +232,7 @@ final class Cancel {
     }
 
     /**
-     * Cancels {@code work} if {@code worker} still runs it (the seed's {@code io_wq_worker_cancel}):
+     * The seed's {@code io_wqe_worker_send_sig}: cancels {@code work} if {@code worker} still runs it (the seed's {@code io_wq_worker_cancel}):
      * unless it is {@code NO_CANCEL} it ends cancelled if {@code end}, and its worker is interrupted if
      * {@code interrupt}, under the lock the worker takes to leave the item, so the interrupt cannot
      * reach its next one. Returns 0 if the worker is no longer in the item, 1 if it matched, 2 if this

@@ -150,7 +150,7 @@ public final class IoWq extends AbstractExecutorService {
         return Work.of(task);
     }
 
-    /** The node of a key for hashed work (a key lives in one account), else the one chosen stably for the submitting thread. */
+    /** The seed's {@code io_work_get_acct}: The node of a key for hashed work (a key lives in one account), else the one chosen stably for the submitting thread. */
     Node nodeFor(Work<?> work) {
         if (nodes.length == 1) {
             return nodes[0];
@@ -343,7 +343,7 @@ public final class IoWq extends AbstractExecutorService {
     }
 
     /**
-     * Terminates once the pool is shut down, nothing is busy (no worker, no cancel in progress) and
+     * The seed's {@code __io_wq_destroy}: terminates once the pool is shut down, nothing is busy (no worker, no cancel in progress) and
      * nothing is queued. Called on every path that ends a worker, a cancel or the last queued item;
      * never with an account lock held. Nothing can be queued once nothing is busy after shutdown
      * (only the pool's own workers may submit then), so a look at the queues that sees them empty

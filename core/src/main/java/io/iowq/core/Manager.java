@@ -94,6 +94,7 @@ final class Manager implements Runnable {
         }
     }
 
+/** The seed's {@code io_wq_get_task}. */
     Thread thread() {
         return thread;
     }

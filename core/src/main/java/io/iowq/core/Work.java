@@ -16,8 +16,8 @@ import java.util.concurrent.RunnableFuture;
  * {@code CANCELLED}), by compare-and-set, so every accepted item ends exactly once. Submission
  * and a cancel of a never-submitted item also decide by compare-and-set on the state, so an item
  * is either accepted by a pool (and its end counted there) or ended outside every pool, never both.
- * An item is submitted once: one that a pool took back at shutdown after queuing it (refused) can be
- * run by hand or cancelled, but not submitted again.
+ * An item is submitted once; one a pool refused (shut down, queue full, thread limit) was never
+ * accepted, and may be submitted again, run by hand or cancelled.
  *
  * @param <V> the result type
  */
@@ -230,7 +230,7 @@ public final class Work<V> extends WorkState<V> implements RunnableFuture<V> {
         return key;
     }
 
-    /** Whether this item is hashed. */
+    /** The seed's {@code io_wq_is_hashed}: Whether this item is hashed. */
     public boolean isHashed() {
         return key != null;
     }

@@ -13,6 +13,7 @@ final class WorkList {
     private Work<?> tail;
     private int size;
 
+/** The seed's {@code wq_list_empty}. */
     boolean isEmpty() {
         return head == null;
     }
@@ -65,7 +66,7 @@ final class WorkList {
         return w;
     }
 
-    /** Takes {@code w} out of this list, which holds it. */
+    /** The seed's {@code wq_list_del}: Takes {@code w} out of this list, which holds it. */
     void remove(Work<?> w) {
         if (w.prev == null) {
             head = w.nextQueued;
@@ -87,7 +88,7 @@ final class WorkList {
         w.list = null;
     }
 
-    /** Adds every item, in order, to {@code into}. */
+    /** The seed's {@code wq_list_for_each}: Adds every item, in order, to {@code into}. */
     void copyTo(List<Work<?>> into) {
         for (Work<?> w = head; w != null; w = w.nextQueued) {
             into.add(w);

@@ -33,6 +33,7 @@ final class WorkQueue {
         return liveKeys;
     }
 
+/** The seed's {@code io_wqe_run_queue}. */
     int runnable() {
         assert lock.isHeldByCurrentThread();
         return runList.size();
@@ -75,7 +76,9 @@ final class WorkQueue {
         }
     }
 
+    /** The seed's {@code wq_next_work}: one candidate for {@code w}, not yet started. */
     private Work<?> takeOne(Worker w, List<KeyChain> dropped) {
+        assert lock.isHeldByCurrentThread();
         KeyChain owned = w.chain;
         if (owned != null) {
             if (w.budget > 0 && !owned.waiting.isEmpty()) {
@@ -119,6 +122,7 @@ final class WorkQueue {
     }
 
     private void drop(KeyChain chain, List<KeyChain> dropped) {
+        assert lock.isHeldByCurrentThread();
         chain.dead = true;
         liveKeys--;
         dropped.add(chain);

@@ -14,6 +14,7 @@ final class Worker implements Runnable {
 
     private static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
 
+    /** Its account (the seed's {@code io_wqe_get_acct}). */
     final Account account;
     final String name;
     volatile Thread thread;
@@ -58,6 +59,7 @@ final class Worker implements Runnable {
 
     /** The seed's {@code io_wqe_worker}: take, run (with the links that run here), until told to exit. */
     @Override
+/** The seed's {@code io_worker_start}. */
     public void run() {
         CURRENT.set(this);
         try {
@@ -76,7 +78,7 @@ final class Worker implements Runnable {
     // ------------------------------------------------------------------ under account.lock
 
     /**
-     * The next item for this worker, after an item if {@code afterItem} (then {@link #link} is the
+     * The seed's {@code io_assign_current_work}: the next item for this worker, after an item if {@code afterItem} (then {@link #link} is the
      * link to run here, or {@code null}). Waits while nothing is runnable; returns {@code null} when
      * the worker is to exit.
      */
@@ -124,6 +126,7 @@ final class Worker implements Runnable {
      */
     private Work<?> takeOrIdle(boolean surplusRests) {
         Account a = account;
+        assert a.lock.isHeldByCurrentThread();
         for (;; surplusRests = false) {
             if ((!surplusRests || a.running <= a.concurrency) && !a.pool.isStopped()) {
                 Work<?> work = a.queue.take(this, a.toForget);
@@ -146,9 +149,9 @@ final class Worker implements Runnable {
     }
 
     /**
-     * Parks on the free list until a waker activates it (the seed's {@code io_wqe_worker} in
-     * {@code schedule_timeout}); returns {@code false} if it is to exit instead: idle timeout, a
-     * shrink, or shutdown. Note: drops the lock while parked.
+     * Note: drops the account's lock while parked. The seed's {@code __io_worker_idle}: parks on the
+     * free list until a waker activates it ({@code io_wqe_worker} in {@code schedule_timeout}); returns
+     * {@code false} if it is to exit instead: idle timeout, a shrink, or shutdown.
      */
     private boolean idle() {
         Account a = account;

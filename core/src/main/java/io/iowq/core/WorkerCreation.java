@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * system gave), so a burst does not hammer the system with creations bound to fail; the first
  * creation that succeeds lifts the limit. One warning is logged per such episode. When the class has
  * no worker at all and {@value #MAX_FAILURES_WITHOUT_WORKERS} creations in a row failed, what waits
- * there is cancelled rather than left to hang (the seed cancels a node's work when it cannot get
+ * there is cancelled rather than left to hang (later kernels cancel a node's work when it cannot get
  * its first worker).
  */
 final class WorkerCreation {
