@@ -58,6 +58,7 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
 
     private final IoWq ioWq;
     private volatile TaskDecorator taskDecorator;
+    private volatile WorkObservations observations;
     private volatile Duration awaitTermination = DEFAULT_AWAIT_TERMINATION;
     private volatile boolean running;
 
@@ -84,6 +85,14 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
      */
     public void setTaskDecorator(TaskDecorator taskDecorator) {
         this.taskDecorator = taskDecorator;
+    }
+
+    /**
+     * Observes every item submitted from now on, one Micrometer observation each
+     * ({@link WorkObservations}); {@code null} (the default) observes none.
+     */
+    public void setObservations(WorkObservations observations) {
+        this.observations = observations;
     }
 
     /** How long shutdown lets the workers drain the queues before it cancels what is left (default 30 s). */
@@ -136,7 +145,14 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
      *                                                        is unbound and the thread limit is reached
      */
     public <V> Work<V> enqueue(Work<V> work) {
-        return ioWq.enqueue(work);
+        WorkObservations o = observations;
+        return o == null ? ioWq.enqueue(work) : o.enqueue(ioWq, work, null);
+    }
+
+    /** Submits the item of an {@code @Async} call of {@code method}, as {@link #enqueue(Work)}. */
+    <V> Work<V> enqueueCall(Work<V> work, String method) {
+        WorkObservations o = observations;
+        return o == null ? ioWq.enqueue(work) : o.enqueue(ioWq, work, method);
     }
 
     /**
@@ -151,7 +167,13 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
             return;
         }
         TaskDecorator decorator = taskDecorator;
-        ioWq.execute(decorator == null ? command : new Described(decorator.decorate(command), command));
+        Runnable task = decorator == null ? command : new Described(decorator.decorate(command), command);
+        WorkObservations o = observations;
+        if (o == null) {
+            ioWq.execute(task);
+        } else {
+            o.execute(ioWq, task);
+        }
     }
 
     /** Submits {@code task}; the future it returns is the pool's item. */
