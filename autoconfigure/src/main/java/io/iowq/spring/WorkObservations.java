@@ -69,12 +69,12 @@ public final class WorkObservations {
      * {@code @Async} method it stands for, if it does.
      */
     <V> Work<V> enqueue(IoWq pool, Work<V> work, @Nullable String asyncMethod) {
-        IoWqObservationContext context = new IoWqObservationContext(work, asyncMethod);
         Observation observation = IoWqObservationDocumentation.WORK.observation(convention, DEFAULT_CONVENTION,
-                () -> context, registry);
-        if (observation.isNoop()) {
+                () -> new IoWqObservationContext(work, asyncMethod), registry);
+        if (observation.isNoop()) { // no handler, or turned off by a predicate
             return pool.enqueue(work);
         }
+        IoWqObservationContext context = (IoWqObservationContext) observation.getContext();
         Item item = new Item(observation, context);
         observation.start();
         observation.event(IoWqObservationDocumentation.Events.QUEUED);
