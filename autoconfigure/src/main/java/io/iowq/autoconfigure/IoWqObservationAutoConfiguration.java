@@ -6,6 +6,7 @@ import io.iowq.spring.ContextPropagationHook;
 import io.iowq.spring.DefaultIoWqObservationConvention;
 import io.iowq.spring.IoWqExecutor;
 import io.iowq.spring.IoWqObservationConvention;
+import io.iowq.spring.IoWqObservationDocumentation;
 import io.iowq.spring.WorkObservations;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -93,7 +94,7 @@ public final class IoWqObservationAutoConfiguration {
             String name = id.getName();
             return (name.equals(DefaultIoWqObservationConvention.NAME)
                     || name.startsWith(DefaultIoWqObservationConvention.NAME + "."))
-                    && id.getTag("method") != null;
+                    && id.getTag(IoWqObservationDocumentation.LowCardinalityKeyNames.METHOD.asString()) != null;
         }
     }
 
