@@ -8,6 +8,7 @@ import io.iowq.core.IoWqConfig;
 import io.iowq.core.Work;
 import io.iowq.core.WorkClass;
 import io.micrometer.common.KeyValues;
+import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistryAssert;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -110,7 +112,7 @@ class WorkObservationsTests {
         };
         IoWqExecutor executor = executor(new WorkObservations(registry, tenant), 1);
 
-        executor.enqueue(executor.work(() -> 42).hashed("k")).get(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        executor.enqueue(executor.work(() -> 42).hashed("k")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
 
         await().atMost(PATIENCE).untilAsserted(() -> TestObservationRegistryAssert.assertThat(registry)
                 .hasObservationWithNameEqualTo("ledger.work").that()
@@ -140,7 +142,7 @@ class WorkObservationsTests {
             }
 
             @Override
-            public boolean supportsContext(io.micrometer.observation.Observation.Context context) {
+            public boolean supportsContext(Observation.Context context) {
                 return context instanceof IoWqObservationContext;
             }
         });
