@@ -107,13 +107,13 @@ public class IoWqAsyncExecutionInterceptor extends AnnotationAsyncExecutionInter
             work.unbound();
         }
         if (CompletableFuture.class.isAssignableFrom(returnType)) {
-            return WorkCompletableFuture.of(iowq.enqueue(work));
+            return WorkCompletableFuture.of(iowq.enqueueCall(work, attribute.description()));
         }
         if (Future.class.isAssignableFrom(returnType)) {
-            return iowq.enqueue(work);
+            return iowq.enqueueCall(work, attribute.description());
         }
         if (void.class == returnType || "kotlin.Unit".equals(returnType.getName())) {
-            iowq.enqueue(work);
+            iowq.enqueueCall(work, attribute.description());
             return null;
         }
         throw new IllegalArgumentException(

@@ -60,6 +60,7 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
 
     private final IoWq ioWq;
     private volatile TaskDecorator taskDecorator;
+    private volatile WorkObservations observations;
     private volatile Duration awaitTermination = DEFAULT_AWAIT_TERMINATION;
     private volatile boolean running;
 
@@ -86,6 +87,14 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
      */
     public void setTaskDecorator(TaskDecorator taskDecorator) {
         this.taskDecorator = taskDecorator;
+    }
+
+    /**
+     * Observes every item submitted from now on, one Micrometer observation each
+     * ({@link WorkObservations}); {@code null} (the default) observes none.
+     */
+    public void setObservations(WorkObservations observations) {
+        this.observations = observations;
     }
 
     /** How long shutdown lets the workers drain the queues before it cancels what is left (default 30 s). */
@@ -139,8 +148,19 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
      *                               limit is reached
      */
     public <V> Work<V> enqueue(Work<V> work) {
+        WorkObservations o = observations;
         try {
-            return ioWq.enqueue(work);
+            return o == null ? ioWq.enqueue(work) : o.enqueue(ioWq, work, null);
+        } catch (RejectedExecutionException e) {
+            throw rejected(work, e);
+        }
+    }
+
+    /** Submits the item of an {@code @Async} call of {@code method}, as {@link #enqueue(Work)}. */
+    <V> Work<V> enqueueCall(Work<V> work, String method) {
+        WorkObservations o = observations;
+        try {
+            return o == null ? ioWq.enqueue(work) : o.enqueue(ioWq, work, method);
         } catch (RejectedExecutionException e) {
             throw rejected(work, e);
         }
@@ -164,8 +184,14 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
             return;
         }
         TaskDecorator decorator = taskDecorator;
+        Runnable task = decorator == null ? command : new Described(decorator.decorate(command), command);
+        WorkObservations o = observations;
         try {
-            ioWq.execute(decorator == null ? command : new Described(decorator.decorate(command), command));
+            if (o == null) {
+                ioWq.execute(task);
+            } else {
+                o.execute(ioWq, task);
+            }
         } catch (RejectedExecutionException e) {
             throw rejected(command, e);
         }
