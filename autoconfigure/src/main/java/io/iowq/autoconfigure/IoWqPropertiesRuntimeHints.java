@@ -1,6 +1,5 @@
 package io.iowq.autoconfigure;
 
-import io.iowq.actuate.autoconfigure.IoWqLongRunningProperties;
 import org.springframework.aot.hint.RuntimeHints;
 import org.springframework.aot.hint.RuntimeHintsRegistrar;
 import org.springframework.boot.context.properties.bind.BindableRuntimeHintsRegistrar;
@@ -14,7 +13,6 @@ public class IoWqPropertiesRuntimeHints implements RuntimeHintsRegistrar {
 
     @Override
     public void registerHints(RuntimeHints hints, ClassLoader classLoader) {
-        BindableRuntimeHintsRegistrar.forTypes(IoWqProperties.class, IoWqObservationProperties.class,
-                IoWqLongRunningProperties.class).registerHints(hints, classLoader);
+        BindableRuntimeHintsRegistrar.forTypes(IoWqProperties.class, IoWqObservationProperties.class).registerHints(hints, classLoader);
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.iowq.actuate.IoWqEndpoint;
 import io.iowq.actuate.IoWqEndpointRuntimeHints;
-import io.iowq.actuate.autoconfigure.IoWqLongRunningProperties;
 import io.iowq.spring.Hashed;
 import io.iowq.spring.HashedKeyRoot;
 import io.iowq.spring.IoWqRuntimeHints;
@@ -58,7 +57,7 @@ class IoWqRuntimeHintsTests {
     @Test
     void thePropertiesCanBeBound() throws Exception {
         for (Class<?> type : List.of(IoWqProperties.class, IoWqProperties.Limits.class, IoWqProperties.Shutdown.class,
-                IoWqObservationProperties.class, IoWqLongRunningProperties.class)) {
+                IoWqObservationProperties.class)) {
             assertThat(reflection.onType(type)).as(type.getName()).accepts(hints);
             assertThat(reflection.onConstructorInvocation(type.getDeclaredConstructor())).as(type.getName()).accepts(hints);
         }
