@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.springframework.kafka.listener.AcknowledgingConsumerAwareMessageListener;
 import org.springframework.kafka.listener.AcknowledgingMessageListener;
 import org.springframework.kafka.listener.CommonErrorHandler;
@@ -215,6 +216,24 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
             userRebalanceListener.onPartitionsRevoked(revoked);
         }
         release(revoked, properties.getRevokeTimeout());
+        clearWakeup(consumer, revoked);
+    }
+
+    /**
+     * Takes a wake-up that a resumed partition left pending, so that it cannot abort the commit the
+     * container makes next: a consumer woken in {@code commitSync} gives up that commit.
+     */
+    private static void clearWakeup(Consumer<?, ?> consumer, Collection<TopicPartition> revoked) {
+        if (revoked.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.committed(new java.util.HashSet<>(revoked), Duration.ofSeconds(5));
+        } catch (WakeupException e) {
+            // taken
+        } catch (RuntimeException e) {
+            logger.debug("Could not look up the committed offsets of " + revoked, e);
+        }
     }
 
     @Override

@@ -47,7 +47,7 @@ import org.springframework.util.backoff.FixedBackOff;
                 "management.endpoints.web.exposure.include=iowq",
         })
 @EmbeddedKafka(partitions = 1, topics = {"ordered", "payments", "payments-dlt"},
-        bootstrapServersProperty = "spring.kafka.bootstrap-servers")
+        brokerProperties = "group.initial.rebalance.delay.ms=0", bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @Import({IoWqKafkaListenerTests.Ordered.class, IoWqKafkaListenerTests.Payments.class,
         IoWqKafkaListenerTests.ErrorHandling.class})
 class IoWqKafkaListenerTests {
