@@ -45,9 +45,10 @@ import org.springframework.kafka.support.KafkaUtils;
  * warning. Ended records release their offsets for commit in offset order.
  * <p>
  * <b>Rebalance.</b> As the rebalance listener too, it handles revocation on the consumer thread
- * before the container commits: records of the revoked partitions that have not started are
- * cancelled, running ones get {@code revokeTimeout} to end and are then interrupted; what ended is
- * committed, the rest is left for the partition's next owner. Lost partitions are cancelled at once.
+ * before the container commits: records of the revoked partitions that have not started give up
+ * when they start, running ones get {@code revokeTimeout} to end and are then interrupted; what
+ * ended is committed, the rest is left to the partition's next owner. Lost partitions are given up
+ * at once.
  * The application's own rebalance listener, if it has one, is called as the container would.
  */
 final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessageListener<K, V>,
@@ -99,6 +100,10 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
         }
         long offset = record.offset();
         Work<Object> work = executor.work(() -> {
+            if (offsets.isRevoking()) {
+                // not started before its partition was given up: left to the partition's next owner
+                throw new CancellationException("partition " + tp + " revoked");
+            }
             handle(record, offsets);
             return null;
         }).hashed(key.keyOf(record)).describedAs(description(record));
@@ -254,9 +259,11 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
     }
 
     /**
-     * Gives up {@code released}: cancels their records that have not started, lets running ones end
-     * within {@code timeout}, interrupts the rest, then closes the partitions (nothing is acknowledged
-     * for them after this returns).
+     * Gives up {@code released}: their records that have not started give up when they do, running
+     * ones get {@code timeout} to end and are then interrupted; then the partitions are closed
+     * (nothing is acknowledged for them after this returns). Queued records are not cancelled in the
+     * pool, since a cancel there would also end a record that has just started, while its handler
+     * still runs.
      */
     private void release(Collection<TopicPartition> released, Duration timeout) {
         List<PartitionOffsets> closing = new ArrayList<>();
@@ -268,8 +275,8 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
             }
             closing.add(offsets);
             for (Work<?> work : offsets.revoking()) {
-                if (!work.cancel(false) && !work.isDone()) {
-                    running.add(work);
+                if (!work.isDone()) {
+                    running.add(work); // a queued one gives up at once when it starts
                 }
             }
         }

@@ -147,7 +147,7 @@ class IoWqKafkaOffsetsTests {
 
     @Test
     void aRebalanceWithWorkInFlightHandsEachRecordToOneOwner() throws Exception {
-        int records = 400;
+        int records = 1200; // 40 keys of 30 records, 100 ms each: about 3 s of work when all keys run at once
         for (int i = 0; i < records; i++) {
             template.send("rebalance", "key-" + (i % 40), String.valueOf(i));
         }
@@ -156,7 +156,7 @@ class IoWqKafkaOffsetsTests {
         MessageListener<String, String> listener = record -> {
             seen.enter(record);
             try {
-                Thread.sleep(20);
+                Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
@@ -165,17 +165,19 @@ class IoWqKafkaOffsetsTests {
         };
         start("rebalance", "rebalance", listener, 1);
         await().atMost(Duration.ofSeconds(30)).until(() -> seen.distinct() >= 40);
+        int handledBefore = seen.distinct();
         int inFlight = partitions.partitions().stream().filter(p -> p.topic().equals("rebalance"))
                 .mapToInt(KafkaPartitions.Partition::inFlight).sum();
         start("rebalance", "rebalance", listener, 1); // a second instance joins: the group rebalances
-        await().atMost(Duration.ofSeconds(60)).until(() -> seen.distinct() == records);
-        System.out.println("rebalance: " + inFlight + " records in flight when the second consumer joined, "
-                + seen.handlings.get() + " handlings");
+        await().atMost(Duration.ofSeconds(90)).until(() -> seen.distinct() == records);
+        System.out.println("rebalance: " + handledBefore + " records handled and " + inFlight
+                + " in flight when the second consumer joined, " + seen.handlings.get() + " handlings");
         assertThat(inFlight).as("records in flight when the second consumer joined").isPositive();
         assertThat(seen.handlings).as("each record handled once").hasValue(records);
         assertThat(seen.sameKeyAtOnce).hasValue(0);
         assertThat(partitions.partitions().stream().filter(p -> p.topic().equals("rebalance")))
                 .as("both consumers hold partitions").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(handledBefore).as("the rebalance came with work left").isLessThan(records / 2);
     }
 
     @Test
