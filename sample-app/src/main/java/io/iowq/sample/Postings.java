@@ -18,7 +18,7 @@ public class Postings {
     private final Notifier notifier;
     private final Duration delay;
 
-    Postings(LedgerRepository repository, Notifier notifier, LedgerProperties properties) {
+    protected Postings(LedgerRepository repository, Notifier notifier, LedgerProperties properties) {
         this.repository = repository;
         this.notifier = notifier;
         this.delay = properties.postingDelay();
