@@ -29,7 +29,7 @@ class EntryPostingListener {
         this.notifier = notifier;
     }
 
-    @KafkaListener(id = "ledger-postings", topics = "${ledger.kafka.topic:ledger-entries}",
+    @KafkaListener(id = "ledger-postings", idIsGroup = false, topics = "${ledger.kafka.topic:ledger-entries}",
             containerFactory = IoWqKafkaListenerContainerFactory.BEAN_NAME)
     void post(ConsumerRecord<String, Long> record) {
         Entry entry = repository.post(record.value());
