@@ -28,6 +28,11 @@ public class Postings {
     private final DatabaseRetry retry;
     private final Duration delay;
 
+    /** For a subclass that replaces {@link #post} (the {@code kafka} profile's): no database retry of its own. */
+    protected Postings(LedgerRepository repository, Notifier notifier, LedgerProperties properties) {
+        this(repository, notifier, null, properties);
+    }
+
     Postings(LedgerRepository repository, Notifier notifier, DatabaseRetry retry, LedgerProperties properties) {
         this.repository = repository;
         this.notifier = notifier;
