@@ -231,4 +231,37 @@ class WorkerCreationTest {
         factory.failures.set(0);
         assertThat(pool.enqueue(Work.of(() -> "later").unbound()).get(10, TimeUnit.SECONDS)).isEqualTo("later");
     }
+
+    /**
+     * The system refuses every thread past the first: the pool keeps running on the worker it has,
+     * holds the class at that many, and tries again at a delay that doubles, instead of a creation
+     * per submission and per 5 ms. (Measured on the first form: hundreds of failed creations in 2 s.)
+     */
+    @Test
+    void creationFailuresBackOffAndHoldTheClassAtWhatTheSystemGives() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        IoWq pool = pools.start(Pools.bound(4, 4).threadFactory(r -> {
+            if (calls.incrementAndGet() > 1) {
+                throw new OutOfMemoryError("unable to create native thread: possibly out of memory");
+            }
+            return new Thread(r);
+        }));
+        Gate gate = new Gate();
+        List<Work<String>> held = gate.blockIn(pool, 1);
+        for (int i = 0; i < 50; i++) {
+            pool.enqueue(Work.of(() -> "queued"));
+        }
+
+        Thread.sleep(2_000); // the span the retries are counted over, not a wait for an event
+        int failed = calls.get() - 1;
+
+        assertThat(failed).as("failed creations in 2 s").isBetween(1, 12);
+        assertThat(pool.stats().creationFailures()).isEqualTo(failed);
+        assertThat(pool.stats().bounded().workerLimit()).isEqualTo(1);
+        assertThat(pool.stats().bounded().creationLimited()).isTrue();
+        assertThat(pool.stats().bounded().workers()).isEqualTo(1);
+        gate.open();
+        assertThat(held.get(0).get(10, TimeUnit.SECONDS)).isNotNull();
+        eventually().until(() -> pool.stats().completed() == 51);
+    }
 }
