@@ -49,12 +49,18 @@ class ContextPropagationHookTests {
         assertThat(installedElsewhere(snapshot)).isEqualTo("request-2/request");
     }
 
+    /**
+     * Micrometer Tracing is on this module's test class path (micrometer-tracing-test), so the global
+     * hook carries the observation; without it, it is {@code hook(false)}, tested above.
+     */
     @Test
-    void forTheGlobalRegistryObservationsAreCarriedOnlyWithMicrometerTracing() throws Exception {
-        // micrometer-tracing is not on this module's test class path
+    void forTheGlobalRegistryObservationsAreCarriedWithMicrometerTracing() throws Exception {
+        assertThat(org.springframework.util.ClassUtils.isPresent("io.micrometer.tracing.handler.TracingObservationHandler",
+                getClass().getClassLoader())).isTrue();
+
         ContextHook.Snapshot snapshot = captureInsideAnObservation(ContextPropagationHook.forGlobalRegistry(), "r-3");
 
-        assertThat(installedElsewhere(snapshot)).isEqualTo("r-3/none");
+        assertThat(installedElsewhere(snapshot)).isEqualTo("r-3/request");
     }
 
     private WeakReference<Observation> lastObservation;
