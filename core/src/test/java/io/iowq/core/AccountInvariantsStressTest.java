@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +39,16 @@ class AccountInvariantsStressTest {
         int rounds = Integer.getInteger("iowq.invariants.rounds", 40);
         for (int round = 0; round < rounds; round++) {
             round(round, seeds.nextLong());
+        }
+    }
+
+    /** Waits until every item has ended; false after 10 s (reported after the invariants, which say why). */
+    static boolean allDone(List<Work<?>> items) {
+        try {
+            Pools.eventually().until(() -> items.stream().allMatch(Work::isDone));
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
         }
     }
 
@@ -121,13 +132,14 @@ class AccountInvariantsStressTest {
         canceller.join();
         sampler.join();
 
-        Pools.eventually().until(() -> accepted.stream().allMatch(Work::isDone));
+        boolean allDone = allDone(accepted);
         String atRest = Invariants.violation(account);
         pool.shutdown();
         boolean terminated = pool.awaitTermination(20, TimeUnit.SECONDS);
         assertThat(violation.get()).as("a sampled violation in %s, %d samples", where, samples.get()).isNull();
         assertThat(atRest).as("a violation once the items were done, %s", where).isNull();
         assertThat(overlaps).as("key overlaps in %s", where).isEmpty();
+        assertThat(allDone).as("every accepted item ended within 10 s, %s", where).isTrue();
         for (Work<?> w : accepted) {
             int ran = runs.get(w).get();
             assertThat(w.state() == Work.State.COMPLETED ? ran == 1 : w.state() == Work.State.CANCELLED && ran <= 1)

@@ -110,7 +110,7 @@ public class AccountLincheckTest {
 
     @Validate
     public void everyItemEndedOnceAndTheInvariantsHold() throws InterruptedException {
-        Pools.eventually().until(() -> accepted.stream().allMatch(Work::isDone));
+        boolean allDone = AccountInvariantsStressTest.allDone(accepted);
         String violation = Invariants.violation(account);
         pool.shutdown();
         boolean terminated = pool.awaitTermination(10, TimeUnit.SECONDS);
@@ -119,6 +119,9 @@ public class AccountLincheckTest {
         }
         if (!overlaps.isEmpty()) {
             throw new IllegalStateException(overlaps.get(0));
+        }
+        if (!allDone) {
+            throw new IllegalStateException("items not ended after 10 s: " + accepted.stream().filter(w -> !w.isDone()).toList());
         }
         for (Work<?> w : accepted) {
             int ran = runs.get(w).get();

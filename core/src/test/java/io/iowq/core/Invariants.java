@@ -8,18 +8,25 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The invariants of one {@link Account}, checked from its fields under its lock: the test side of the
- * contract {@code docs/architecture.md} states. {@link #violation(Account)} returns the first one
- * broken, or {@code null}.
- * <p>
+ * The invariants of one {@link Account}, checked from its fields under its lock.
+ * {@link #violation(Account)} returns the first one broken, or {@code null}:
+ * <ul>
+ * <li>a live key chain has exactly one of: its first item queued in the run list, or one worker
+ *     owning it (and it names that worker); a dead chain is in neither; {@code liveKeys} counts the live;</li>
+ * <li>no worker runs hashed work without owning its chain;</li>
+ * <li>{@code queue.pending()} equals the items in the run list plus those waiting in the chains;</li>
+ * <li>every item in a list is {@code PENDING}, knows its list and is in this account;</li>
+ * <li>a worker on the free list is there once, flagged free, not blocked, with no item and no key;
+ *     a worker flagged free is on the free list; none on the worker list is retired;</li>
+ * <li>{@code running} equals the workers neither free nor blocked;</li>
+ * <li>no lost wake-up (while the pool runs): runnable items never outnumber the workers on their way
+ *     (woken or starting: counted running before they have an item, each takes one) while fewer than
+ *     the concurrency target run and a worker is free or could be made.</li>
+ * </ul>
  * The run list ({@code WorkQueue.runList}) and the key map ({@code Account.keys}) are private to the
- * engine and read here by reflection; everything else is package-private. A chain counts as
- * <em>live</em> while it holds work (its first item queued or owned, or items waiting); a chain in the
- * key map with none is allowed (a submitter put it there before taking the lock), a dead one is not
- * reachable from the run list or a worker. A worker woken or starting is counted running before it
- * has an item; each such worker takes one runnable item, so runnable items wait with a worker free
- * (or creatable) and fewer than the target running only while more of them wait than workers are
- * on their way.
+ * engine and read here by reflection; everything else is package-private. A chain is <em>live</em>
+ * while it holds work; a chain in the key map with none is allowed (a submitter puts it there before it
+ * takes the lock, and a refused submission leaves it there).
  */
 final class Invariants {
 
@@ -115,9 +122,10 @@ final class Invariants {
             if (!free.add(w)) {
                 return w + " is on the free list twice";
             }
-            if (!w.free || w.blocked || w.current != null || w.retired || !a.workers.contains(w)) {
+            if (!w.free || w.blocked || w.current != null || w.chain != null || w.retired || !a.workers.contains(w)) {
                 return w + " is on the free list but free " + w.free + ", blocked " + w.blocked + ", in "
-                        + w.current + ", retired " + w.retired + ", listed " + a.workers.contains(w);
+                        + w.current + ", owns key " + (w.chain != null ? w.chain.key : null) + ", retired "
+                        + w.retired + ", listed " + a.workers.contains(w);
             }
         }
         int counted = 0;
