@@ -23,12 +23,20 @@ import org.junit.jupiter.api.Test;
  * threads, 3 operations each, plus 2 before and 2 after): plain and keyed submissions (keys 0 and 1),
  * a target item submitted and cancelled by id and by {@code Future.cancel}, {@code cancelKey}; the
  * workers take, run, go idle on the free list and are woken as they do in production. What is not:
- * an exhaustive search. Lincheck's model checker cannot drive the pool: with the workers' real
- * threads, thread creation inside the model and the snapshot of a pool's thread objects break it;
- * with workers played by the checker's threads through a {@code ThreadFactory} whose threads never
- * start, its park is one that may always wake spuriously, and the idle loop ({@code Account.idle},
- * which unlocks, parks and locks again) is reported as a livelock. Without a thread-less worker seam
- * in the engine (there is none, by design) the free list cannot be model checked.
+ * an exhaustive search. Lincheck 3.7's model checker was tried three ways and cannot drive the pool:
+ * (1) with the workers' real threads, its snapshot of static and reachable state fails on the pool's
+ * thread objects (a {@code NullPointerException} in {@code SnapshotTracker.restoreValues});
+ * (2) with workers played by the checker's threads ({@code account.next(w, ...)} called by a step
+ * operation, through a {@code ThreadFactory} whose threads never start), its park may always wake
+ * spuriously and {@code Account.idle} (unlock, park, lock, look again) is reported as a livelock, the
+ * switch always landing while the idle worker holds the lock; (3) with steps that never idle, the
+ * manager thread each pool starts breaks it (its join in a validation is a {@code NullPointerException}
+ * in {@code ManagedStrategy.onThreadJoin}; without the join, the same snapshot failure as in (1)).
+ * Without a thread-less worker seam in the engine (there is none, by design) the pool is not model
+ * checked; {@link AccountInvariantsStressTest} looks at the invariants under load as well.
+ * <p>
+ * With a planted bug that leaves items unended, each failing scenario waits 10 s for them and 10 s
+ * for termination, so a failure takes minutes to report (minimization runs it again).
  * <p>
  * Properties: after each scenario, once the workers are done, every accepted item ended exactly once
  * (ran once if it completed, never if it was cancelled before it started), two items of a key never ran
