@@ -55,7 +55,7 @@ class AccountInvariantsStressTest {
     private void round(int round, long seed) throws Exception {
         Duration idle = round % 2 == 0 ? Duration.ofMillis(1) : Duration.ofSeconds(60);
         IoWq pool = new IoWq(Pools.bound(2, 2).idleTimeout(idle).threadNamePrefix("invariants-").build());
-        Account account = pool.nodes()[0].account(WorkClass.BOUND);
+        Account account = pool.accounts()[0];
         List<Work<?>> accepted = new CopyOnWriteArrayList<>();
         ConcurrentHashMap<Work<?>, AtomicInteger> runs = new ConcurrentHashMap<>();
         AtomicInteger[] inKey = new AtomicInteger[KEYS];

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
 public class AccountLincheckTest {
 
     private final IoWq pool = new IoWq(Pools.bound(2, 2).threadNamePrefix("lincheck-").build());
-    private final Account account = pool.nodes()[0].account(WorkClass.BOUND);
+    private final Account account = pool.accounts()[0];
     private final List<Work<?>> accepted = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<Work<?>, AtomicInteger> runs = new ConcurrentHashMap<>();
     private final AtomicInteger[] inKey = {new AtomicInteger(), new AtomicInteger()};
