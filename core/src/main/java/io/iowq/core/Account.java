@@ -123,6 +123,7 @@ final class Account {
         try {
             String refusal = link ? (pool.isStopped() ? "iowq is stopped" : null) : refusal();
             if (refusal != null) {
+                forgetIfUnused(chain);
                 return refusal;
             }
             if (!link) {
@@ -133,6 +134,7 @@ final class Account {
             // (Cancel.cancelPending): with a fence on both sides, one of the two sees the other.
             VarHandle.fullFence();
             if (link && !work.isPending()) {
+                forgetIfUnused(chain);
                 return null;
             }
             queue.insert(work, chain);
@@ -157,6 +159,14 @@ final class Account {
             }
             lock.unlock(); // emptied meanwhile: out of the map, and look again
             keys.remove(work.key(), chain);
+        }
+    }
+
+    /** A chain made for an item that was not queued leaves the key map, unless another uses it (a finder of a dead one looks again). */
+    private void forgetIfUnused(KeyChain chain) {
+        if (chain != null && chain.owner == null && !chain.queued && chain.waiting.isEmpty() && !chain.dead) {
+            chain.dead = true;
+            toForget.add(chain);
         }
     }
 
@@ -420,14 +430,10 @@ final class Account {
     void runningWork(List<WorkInfo> into, long now, boolean stacks) {
         List<Worker> busy = new ArrayList<>();
         List<Work<?>> items = new ArrayList<>();
-        locked(() -> {
-            for (Worker w : workers) {
-                if (w.current != null) {
-                    busy.add(w);
-                    items.add(w.current);
-                }
-            }
-        });
+        locked(() -> workers.stream().filter(w -> w.current != null).forEach(w -> {
+            busy.add(w);
+            items.add(w.current);
+        }));
         for (int i = 0; i < busy.size(); i++) {
             Thread t = busy.get(i).thread;
             into.add(WorkInfo.running(items.get(i), node.index, busy.get(i).name, busy.get(i).blocked, now,
@@ -437,14 +443,6 @@ final class Account {
 
     /** Threads of the live workers, for leak checks and diagnostics. */
     List<Thread> threads() {
-        return locked(() -> {
-            List<Thread> threads = new ArrayList<>();
-            for (Worker w : workers) {
-                if (w.thread != null) {
-                    threads.add(w.thread);
-                }
-            }
-            return threads;
-        });
+        return locked(() -> workers.stream().map(w -> w.thread).filter(t -> t != null).toList());
     }
 }

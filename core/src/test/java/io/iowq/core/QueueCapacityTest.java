@@ -41,4 +41,26 @@ class QueueCapacityTest {
         assertThatThrownBy(() -> IoWqConfig.builder().queueCapacity(WorkClass.UNBOUND, 0).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("unbounded queueCapacity must be at least 1, was 0");
     }
+
+    /** Keys of refused submissions leave nothing behind: the key map follows the keys in flight. */
+    @Test
+    void refusedKeyedSubmissionsLeaveNoKeyBehind() throws Exception {
+        IoWq pool = pools.start(Pools.bound(1, 1).queueCapacity(WorkClass.BOUND, 1));
+        Gate held = Gate.occupying(pool);
+        pool.enqueue(Work.of(() -> "fills the queue"));
+        for (int i = 0; i < 10_000; i++) {
+            int key = i;
+            assertThatThrownBy(() -> pool.enqueue(Work.of(() -> "refused").hashed("k" + key)))
+                    .isInstanceOf(RejectedExecutionException.class);
+        }
+
+        assertThat(keyMapSize(pool.accounts()[0])).isZero();
+        held.open();
+    }
+
+    private static int keyMapSize(Account account) throws ReflectiveOperationException {
+        java.lang.reflect.Field keys = Account.class.getDeclaredField("keys");
+        keys.setAccessible(true);
+        return ((java.util.Map<?, ?>) keys.get(account)).size();
+    }
 }
