@@ -118,13 +118,13 @@ class AccountInvariantsStressTest {
             }
         });
         Thread sampler = Races.start("sampler", () -> {
-            while (canceller.isAlive() && violation.get() == null) {
+            do { // at least once: a round can end before this thread is first scheduled
                 String v = Invariants.violation(account);
                 samples.incrementAndGet();
                 if (v != null) {
                     violation.compareAndSet(null, v);
                 }
-            }
+            } while (canceller.isAlive() && violation.get() == null);
         });
         for (Thread t : actors) {
             t.join();
