@@ -25,7 +25,8 @@ import org.springframework.scheduling.annotation.AnnotationAsyncExecutionInterce
  * <p>
  * On an {@link IoWqExecutor}, the call becomes a {@link Work} item described as
  * {@code SimpleClassName.method}, hashed on its key, in the unbound class if
- * {@link Unbounded @Unbounded} (and then waking or creating a worker for itself, for it may block). Return types behave as with plain {@code @Async} ({@code void},
+ * {@link Unbounded @Unbounded} (and then waking or creating a worker for itself, for it may block).
+ * Return types behave as with plain {@code @Async} ({@code void},
  * {@link Future}, {@link CompletableFuture}; a {@code void} method's exception goes to the
  * {@code AsyncUncaughtExceptionHandler}), except that cancelling the returned future cancels the
  * item in the pool, removing it if pending and interrupting it if running ({@code cancel(true)}).

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Runs the scenarios of {@code docs/benchmarks.md} in one JVM (JMH forks its own for scenario 1),
+ * Runs the scenarios of {@code docs/benchmarks.md} in one JVM (JMH forks its own for scenarios 1, 7 and 8),
  * writes each one's results as JSON, draws its chart from that JSON, and writes the tables.
  * <pre>
  *   Harness [--smoke] [--out DIR] [--only id,id,...]   run, then write DIR/{id}.json, {id}.svg, tables.md

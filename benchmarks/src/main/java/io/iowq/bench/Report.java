@@ -83,7 +83,7 @@ final class Report {
                         ((Number) env.getOrDefault("seconds", 0)).doubleValue()) + ") |\n"
                 + "| commit | " + env.get("commit") + " |\n"
                 + "| JDK | " + env.get("jdk") + ", " + env.get("jvm_args") + " |\n"
-                + "| machine | " + env.get("cpus") + " CPUs (" + env.get("cpu_model") + "), " + env.get("os") + " |\n"
+                + "| machine | " + ((Number) env.getOrDefault("cpus", 0)).intValue() + " CPUs (" + env.get("cpu_model") + "), " + env.get("os") + " |\n"
                 + "| load average (1, 5, 15 min) | before " + env.getOrDefault("load_before", "–") + ", after "
                 + env.getOrDefault("load_after", "–") + " |\n\n";
     }

@@ -52,8 +52,10 @@ final class SpringScenario {
         for (Group g : GROUPS) {
             Path file = jmhJson.resolveSibling(stem + "-" + g.methods() + ".json");
             files.add(file.getFileName().toString());
+            // a smoke run starts every peer's context once (one thread), which is most of its time
+            String threads = runs.smoke ? "OneThread$" : "(OneThread|TwoThreads)$";
             Collection<RunResult> results = jmh.run(SpringAsyncBenchmark.class.getName() + "\\." + g.methods()
-                    + "(One|Two)Threads?$", g.peers().stream().map(p -> p.id).toList(), file);
+                    + threads, g.peers().stream().map(p -> p.id).toList(), file);
             for (RunResult run : results) {
                 String peer = run.getParams().getParam("peer");
                 String caseName = caseName(g.name(), JmhRun.method(run).endsWith("OneThread") ? 1 : 2);
