@@ -4,6 +4,7 @@ import io.iowq.core.Work;
 import java.lang.reflect.Method;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.aop.support.AopUtils;
@@ -24,7 +25,8 @@ import org.springframework.scheduling.annotation.AnnotationAsyncExecutionInterce
  * <p>
  * On an {@link IoWqExecutor}, the call becomes a {@link Work} item described as
  * {@code SimpleClassName.method}, hashed on its key, in the unbound class if
- * {@link Unbounded @Unbounded}. Return types behave as with plain {@code @Async} ({@code void},
+ * {@link Unbounded @Unbounded} (and then waking or creating a worker for itself, for it may block).
+ * Return types behave as with plain {@code @Async} ({@code void},
  * {@link Future}, {@link CompletableFuture}; a {@code void} method's exception goes to the
  * {@code AsyncUncaughtExceptionHandler}), except that cancelling the returned future cancels the
  * item in the pool, removing it if pending and interrupting it if running ({@code cancel(true)}).
@@ -32,11 +34,6 @@ import org.springframework.scheduling.annotation.AnnotationAsyncExecutionInterce
  */
 public class IoWqAsyncExecutionInterceptor extends AnnotationAsyncExecutionInterceptor {
 
-    /** The call being handed over, from {@link #invoke} to {@link #doSubmit} in the caller's thread. */
-    private record Call(AsyncWorkAttributes.Attribute attribute, Object key) {
-    }
-
-    private final ThreadLocal<Call> calls = new ThreadLocal<>();
     private final AsyncWorkAttributes attributes;
 
     /** An interceptor with no default executor (it is looked up as Spring's is). */
@@ -57,8 +54,8 @@ public class IoWqAsyncExecutionInterceptor extends AnnotationAsyncExecutionInter
     }
 
     /**
-     * Evaluates the call's key, if the method is {@link Hashed @Hashed}, then hands the call over as
-     * Spring does.
+     * Evaluates the call's key, if the method is {@link Hashed @Hashed}, then hands the call over:
+     * as a {@link Work} item if its executor is iowq's, else as Spring does.
      *
      * @throws IllegalArgumentException if the key evaluates to {@code null}
      */
@@ -71,40 +68,41 @@ public class IoWqAsyncExecutionInterceptor extends AnnotationAsyncExecutionInter
         Object key = attribute.key() == null
                 ? null
                 : attributes.key(attribute, target, targetClass, invocation.getArguments());
-        Call outer = calls.get();
-        calls.set(new Call(attribute, key));
-        try {
-            return super.invoke(invocation);
-        } finally {
-            if (outer == null) {
-                calls.remove();
-            } else {
-                calls.set(outer);
-            }
-        }
-    }
-
-    /** Submits the call as a {@link Work} item if {@code executor} is iowq's, else as Spring does. */
-    @Override
-    protected Object doSubmit(Callable<Object> task, AsyncTaskExecutor executor, Class<?> returnType) {
-        Call call = calls.get();
-        if (call == null) {
-            return super.doSubmit(task, executor, returnType);
-        }
-        AsyncWorkAttributes.Attribute attribute = call.attribute();
+        AsyncTaskExecutor executor = determineAsyncExecutor(userMethod);
         if (!(executor instanceof IoWqExecutor iowq)) {
-            if (attribute.key() != null || attribute.unbound()) {
+            if (executor != null && (attribute.key() != null || attribute.unbound())) {
                 throw new IllegalStateException(attribute.description() + " is @Hashed or @Unbounded, but its "
                         + "@Async runs on " + executor + ", not on an IoWqExecutor");
             }
-            return super.doSubmit(task, executor, returnType);
+            return super.invoke(invocation);
         }
+        // As Spring's AsyncExecutionInterceptor does: a Future's outcome is the call's, and a failure
+        // goes to handleError (rethrown for a Future, to the AsyncUncaughtExceptionHandler for void).
+        Callable<Object> task = () -> {
+            try {
+                Object result = invocation.proceed();
+                if (result instanceof Future<?> future) {
+                    return future.get();
+                }
+            } catch (ExecutionException e) {
+                handleError(e.getCause(), userMethod, invocation.getArguments());
+            } catch (Throwable e) {
+                handleError(e, userMethod, invocation.getArguments());
+            }
+            return null;
+        };
+        return submit(iowq, task, attribute, key, invocation.getMethod().getReturnType());
+    }
+
+    /** Submits the call as a {@link Work} item described as the method, hashed on its key, in its class. */
+    private static Object submit(IoWqExecutor iowq, Callable<Object> task, AsyncWorkAttributes.Attribute attribute,
+                                 Object key, Class<?> returnType) {
         Work<Object> work = iowq.work(task).describedAs(attribute.description());
-        if (call.key() != null) {
-            work.hashed(call.key());
+        if (key != null) {
+            work.hashed(key);
         }
         if (attribute.unbound()) {
-            work.unbound();
+            work.unbound().concurrent();
         }
         if (CompletableFuture.class.isAssignableFrom(returnType)) {
             return WorkCompletableFuture.of(iowq.enqueueCall(work, attribute.description()));

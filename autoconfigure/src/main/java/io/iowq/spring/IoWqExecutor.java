@@ -115,14 +115,14 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
 
     /**
      * An item, not yet submitted, that calls {@code task} wrapped by the task decorator (applied now,
-     * in this thread), described by the task's {@code toString()}. Describe it further (for example
-     * {@code .hashed(key)}, {@code .unbound()}) and submit it with {@link #enqueue(Work)}.
+     * in this thread), described by the task's {@code toString()} (read when the description is
+     * asked for, not on the hand-off). Describe it further (for example {@code .hashed(key)},
+     * {@code .unbound()}) and submit it with {@link #enqueue(Work)}.
      */
     public <V> Work<V> work(Callable<V> task) {
         Objects.requireNonNull(task, "task");
         TaskDecorator decorator = taskDecorator;
-        Work<V> work = Work.of(decorator == null ? task : decorated(decorator, task));
-        return work.describedAs(String.valueOf(task));
+        return Work.of(decorator == null ? task : decorated(decorator, task));
     }
 
     /** An item, not yet submitted, that runs {@code task}; see {@link #work(Callable)}. */
@@ -133,10 +133,7 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
     /** An item, not yet submitted, that runs {@code task} and then has {@code result}. */
     private <T> Work<T> work(Runnable task, T result) {
         Objects.requireNonNull(task, "task");
-        return work(() -> {
-            task.run();
-            return result;
-        }).describedAs(String.valueOf(task));
+        return work(new RunnableCall<>(task, result));
     }
 
     /**
@@ -417,11 +414,35 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
      */
     private static <V> Callable<V> decorated(TaskDecorator decorator, Callable<V> task) {
         Outcome<V> outcome = new Outcome<>(task);
-        Runnable decorated = decorator.decorate(outcome);
-        return () -> {
+        return new DecoratedCall<>(decorator.decorate(outcome), outcome);
+    }
+
+    /** A decorated call, described as the call it runs. */
+    private record DecoratedCall<V>(Runnable decorated, Outcome<V> outcome) implements Callable<V> {
+        @Override
+        public V call() throws Exception {
             decorated.run();
             return outcome.get();
-        };
+        }
+
+        @Override
+        public String toString() {
+            return String.valueOf(outcome.task);
+        }
+    }
+
+    /** A {@link Runnable} called for a result, described as the runnable. */
+    private record RunnableCall<T>(Runnable task, T result) implements Callable<T> {
+        @Override
+        public T call() {
+            task.run();
+            return result;
+        }
+
+        @Override
+        public String toString() {
+            return String.valueOf(task);
+        }
     }
 
     /** Runs a call inside a decorated {@link Runnable} and keeps what it returned or threw. */

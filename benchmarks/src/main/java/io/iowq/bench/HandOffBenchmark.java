@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,7 +65,7 @@ public class HandOffBenchmark {
             }
         }
 
-        void submitAndAwait(ExecutorService executor) {
+        void submitAndAwait(Executor executor) {
             waiter = Thread.currentThread();
             remaining.set(BATCH);
             for (int i = 0; i < BATCH; i++) {

@@ -14,7 +14,7 @@ final class Report {
         StringBuilder b = new StringBuilder();
         List<Map<String, Object>> metrics = (List<Map<String, Object>>) r.get("metrics");
         String reference = (String) r.get("reference");
-        b.append("### Scenario ").append(r.get("number")).append(": ").append(r.get("title")).append("\n\n");
+        b.append("### ").append(r.get("number")).append(". ").append(r.get("title")).append("\n\n");
         b.append(r.get("setup")).append("\n\n");
         if (r.get("command") != null) {
             b.append("Run: `").append(r.get("command")).append("` at commit ").append(r.get("commit")).append(", ")
@@ -68,6 +68,38 @@ final class Report {
         }
         if (chartFile != null) {
             b.append("\n![Scenario ").append(r.get("number")).append("](").append(chartFile).append(")\n");
+        }
+        return b.append('\n').toString();
+    }
+
+    /** The run: when, where, what load the machine had (its JDK, CPUs, the command). */
+    static String environment(Map<String, Object> env) {
+        if (env.isEmpty()) {
+            return "";
+        }
+        return "## The run\n\n| | |\n|---|---|\n"
+                + "| date (end) | " + env.get("date") + " |\n"
+                + "| mode | " + env.get("mode") + " (" + String.format(java.util.Locale.ROOT, "%.0f s",
+                        ((Number) env.getOrDefault("seconds", 0)).doubleValue()) + ") |\n"
+                + "| commit | " + env.get("commit") + " |\n"
+                + "| JDK | " + env.get("jdk") + ", " + env.get("jvm_args") + " |\n"
+                + "| machine | " + ((Number) env.getOrDefault("cpus", 0)).intValue() + " CPUs (" + env.get("cpu_model") + "), " + env.get("os") + " |\n"
+                + "| load average (1, 5, 15 min) | before " + env.getOrDefault("load_before", "–") + ", after "
+                + env.getOrDefault("load_after", "–") + " |\n\n";
+    }
+
+    /** One table of every scenario's targets: measured, limit, met or missed. */
+    @SuppressWarnings("unchecked")
+    static String targets(List<Map<String, Object>> results) {
+        StringBuilder b = new StringBuilder("## The targets\n\n| scenario | target | measured | limit | |\n"
+                + "|---|---|---:|---:|---|\n");
+        for (Map<String, Object> r : results) {
+            for (Map<String, Object> t : (List<Map<String, Object>>) r.get("targets")) {
+                b.append("| ").append(r.get("number")).append(". ").append(r.get("title")).append(" | ")
+                        .append(t.get("target")).append(" | ").append(ratioCell(t.get("value"))).append(" | ")
+                        .append(t.get("op")).append(' ').append(ratioCell(t.get("limit"))).append(" | ")
+                        .append(Boolean.TRUE.equals(t.get("met")) ? "met" : "**missed**").append(" |\n");
+            }
         }
         return b.append('\n').toString();
     }

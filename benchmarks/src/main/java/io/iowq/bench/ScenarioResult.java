@@ -21,8 +21,8 @@ final class ScenarioResult {
      * A target on medians: {@code peer}'s median (divided by {@code versus}'s, when given) compared
      * with {@code limit} by {@code op} ({@code "<="} or {@code ">="}).
      */
-    record Target(String label, String caseName, String metric, String peer, String versus, String op,
-                  double limit) {
+    record Target(String label, String caseName, String metric, String peer, String versusCase, String versus,
+                  String op, double limit) {
     }
 
     final String id;
@@ -73,7 +73,14 @@ final class ScenarioResult {
 
     ScenarioResult target(String label, String caseName, String metric, String peer, String versus, String op,
                           double limit) {
-        targets.add(new Target(label, caseName, metric, peer, versus, op, limit));
+        targets.add(new Target(label, caseName, metric, peer, caseName, versus, op, limit));
+        return this;
+    }
+
+    /** A target on {@code peer}'s median in {@code caseName} divided by {@code versus}'s in {@code versusCase}. */
+    ScenarioResult targetAcross(String label, String caseName, String metric, String peer, String versusCase,
+                                String versus, String op, double limit) {
+        targets.add(new Target(label, caseName, metric, peer, versusCase, versus, op, limit));
         return this;
     }
 
@@ -185,7 +192,7 @@ final class ScenarioResult {
         for (Target t : targets) {
             double value = median(t.caseName(), t.peer(), t.metric());
             if (t.versus() != null) {
-                value /= median(t.caseName(), t.versus(), t.metric());
+                value /= median(t.versusCase(), t.versus(), t.metric());
             }
             Map<String, Object> tj = new LinkedHashMap<>();
             tj.put("target", t.label());
@@ -193,6 +200,9 @@ final class ScenarioResult {
             tj.put("metric", t.metric());
             tj.put("peer", t.peer());
             tj.put("versus", t.versus());
+            if (!t.versusCase().equals(t.caseName())) {
+                tj.put("versus_case", t.versusCase());
+            }
             tj.put("op", t.op());
             tj.put("limit", t.limit());
             tj.put("value", value);
