@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.stereotype.Service;
 
@@ -33,6 +34,7 @@ public class Postings {
         this(repository, notifier, null, properties);
     }
 
+    @Autowired
     Postings(LedgerRepository repository, Notifier notifier, DatabaseRetry retry, LedgerProperties properties) {
         this.repository = repository;
         this.notifier = notifier;
