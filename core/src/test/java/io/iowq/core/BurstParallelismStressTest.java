@@ -12,10 +12,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A burst of CPU-bound items gets the concurrency target's worth of workers, however submissions and
- * wakes interleave. A submitter wakes nobody while a woken worker is on its way, so this holds only if
- * every woken worker passes the wake on (see {@code Account.wakeForMore}); without that, one worker
- * would run the burst alone. Each item spins until {@code concurrency} items have run at once (or a
- * deadline passes), so a burst that never reaches the target shows as a peak below it.
+ * wakes interleave: each submission wakes or creates a worker while fewer than the target run
+ * ({@code Account.wakeOrCreate}, under the lock a worker parks under), so one worker never runs the
+ * burst alone. Each item spins until {@code concurrency} items have run at once (or a deadline
+ * passes), so a burst that never reaches the target shows as a peak below it.
  */
 class BurstParallelismStressTest {
 

@@ -245,7 +245,7 @@ class ShutdownTest {
     /**
      * One pool: submitters and a canceller race a shutdown or shutdownNow at a random moment; some items'
      * own {@code Future.cancel} races their submission, and some refused items are then run by hand
-     * (an item refused after it was queued is taken back: it must be as if never submitted).
+     * (a refused item must be as if never submitted).
      */
     private final class EndsExactlyOnce {
         final SplittableRandom random;

@@ -188,9 +188,9 @@ class WorkerCreationTest {
     }
 
     /**
-     * A new worker is on its way, so a submitter wakes nobody for its item, counting on that worker to
-     * pass the wake on; then the worker's thread fails to start. A free worker takes its place: the
-     * item runs while the class's other worker is still busy.
+     * A new worker is reserved for an item (counted running, so the next submission wakes nobody);
+     * then the worker's thread fails to start. A free worker takes its place: the item runs while the
+     * class's other worker is still busy.
      */
     @Test
     void anItemThatCountedOnAWorkerWhoseThreadFailedRunsOnAFreeWorker() throws Exception {
