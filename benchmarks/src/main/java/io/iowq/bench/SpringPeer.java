@@ -18,15 +18,15 @@ import org.springframework.context.ConfigurableApplicationContext;
 enum SpringPeer {
 
     BOOT_TPE("boot-tpe", "Spring Boot's default ThreadPoolTaskExecutor, as TaskExecutionAutoConfiguration builds "
-            + "it (core 8, unbounded queue); iowq.enabled=false", false, "iowq.enabled=false"),
+            + "it (core 8, unbounded queue); iowq's auto-configuration excluded", false, "iowq.enabled=false"),
     BOOT_VTHREADS("boot-vthreads", "Spring Boot with spring.threads.virtual.enabled=true: SimpleAsyncTaskExecutor "
-            + "on virtual threads (JDK 25); iowq.enabled=false", false, "iowq.enabled=false",
+            + "on virtual threads (JDK 25); iowq's auto-configuration excluded", false, "iowq.enabled=false",
             "spring.threads.virtual.enabled=true"),
     IOWQ("iowq", "iowq's starter with its defaults, without Actuator and Micrometer", false),
     IOWQ_METRICS("iowq-metrics", "iowq's starter with its defaults, with Actuator and Micrometer (Prometheus "
             + "registry): its meters bound, the timers iowq.work.wait and iowq.work.duration among them", true),
     STRIPED("striped", "keyed calls written by hand for Boot's executor: each call handed to the stripe of its key "
-            + "(8 single-thread executors, BookKeeper's OrderedExecutor design); iowq.enabled=false", false,
+            + "(8 single-thread executors, BookKeeper's OrderedExecutor design); iowq's auto-configuration excluded", false,
             "iowq.enabled=false", "bench.striped=true"),
     /** Not a peer: the starter's interceptor over an executor that never runs the work (for the cost of the layers). */
     DROPPING("dropping", "iowq's interceptor over an IoWqExecutor that drops the work", false, "bench.dropping=true");
@@ -58,13 +58,31 @@ enum SpringPeer {
         props.add("spring.main.banner-mode=off");
         props.add("spring.main.log-startup-info=false");
         props.add("logging.level.root=warn");
-        if (!actuator) {
-            props.add("spring.autoconfigure.exclude=" + String.join(",", operationsAutoConfigurations()));
+        List<String> excluded = actuator ? new ArrayList<>() : operationsAutoConfigurations();
+        if (props.contains("iowq.enabled=false")) {
+            // Boot without iowq at all, as its users have it: iowq.enabled=false alone refuses to start
+            // beside @Hashed and @Unbounded methods (they would lose their meaning on Boot's executor)
+            props.remove("iowq.enabled=false");
+            excluded.addAll(iowqAutoConfigurations());
+        }
+        if (!excluded.isEmpty()) {
+            props.add("spring.autoconfigure.exclude=" + String.join(",", excluded));
         }
         return new SpringApplicationBuilder(SpringAsyncApp.class)
                 .web(WebApplicationType.NONE)
                 .properties(props.toArray(String[]::new))
                 .run();
+    }
+
+    /** Every auto-configuration of iowq's own. */
+    private static List<String> iowqAutoConfigurations() {
+        List<String> names = new ArrayList<>();
+        for (String name : ImportCandidates.load(AutoConfiguration.class, SpringPeer.class.getClassLoader())) {
+            if (name.startsWith("io.iowq.")) {
+                names.add(name);
+            }
+        }
+        return names;
     }
 
     /** Every auto-configuration of Actuator, health, Micrometer and iowq's own operations support. */
