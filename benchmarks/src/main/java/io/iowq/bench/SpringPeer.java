@@ -76,21 +76,20 @@ enum SpringPeer {
 
     /** Every auto-configuration of iowq's own. */
     private static List<String> iowqAutoConfigurations() {
-        List<String> names = new ArrayList<>();
-        for (String name : ImportCandidates.load(AutoConfiguration.class, SpringPeer.class.getClassLoader())) {
-            if (name.startsWith("io.iowq.")) {
-                names.add(name);
-            }
-        }
-        return names;
+        return autoConfigurations(name -> name.startsWith("io.iowq."));
     }
 
     /** Every auto-configuration of Actuator, health, Micrometer and iowq's own operations support. */
     private static List<String> operationsAutoConfigurations() {
+        return autoConfigurations(name -> name.startsWith("org.springframework.boot.actuate.")
+                || name.startsWith("org.springframework.boot.health.") || name.startsWith("org.springframework.boot.micrometer.")
+                || name.startsWith("io.iowq.actuate."));
+    }
+
+    private static List<String> autoConfigurations(java.util.function.Predicate<String> which) {
         List<String> names = new ArrayList<>();
         for (String name : ImportCandidates.load(AutoConfiguration.class, SpringPeer.class.getClassLoader())) {
-            if (name.startsWith("org.springframework.boot.actuate.") || name.startsWith("org.springframework.boot.health.")
-                    || name.startsWith("org.springframework.boot.micrometer.") || name.startsWith("io.iowq.actuate.")) {
+            if (which.test(name)) {
                 names.add(name);
             }
         }
