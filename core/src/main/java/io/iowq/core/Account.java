@@ -212,7 +212,7 @@ final class Account {
         return true;
     }
 
-    /** The seed's {@code io_wqe_wake_worker}: Wakes or creates workers while runnable work waits and fewer than {@code target} run. */
+    /** The seed's {@code io_wqe_wake_worker}: wakes or creates workers while runnable work waits and fewer than {@code target} run. */
     void wakeWhile(int target, int runnable) {
         assert lock.isHeldByCurrentThread();
         for (int n = runnable; n > 0 && running < target && wakeOrCreate(); n--) {
@@ -243,7 +243,7 @@ final class Account {
         }
     }
 
-    /** The seed's {@code io_worker_exit}: {@code w}'s thread ends. After an abnormal end (an {@code Error} in the pool's own code) it is cleaned up here. */
+    /** {@code w}'s thread ends. After an abnormal end (an {@code Error} in the pool's own code) it is cleaned up here. */
     void workerExited(Worker w) {
         locked(() -> {
             if (!w.retired) {
@@ -375,7 +375,7 @@ final class Account {
 
     // ------------------------------------------------------------------ shutdown, resize, stats
 
-    /** The seed's {@code io_wq_worker_wake}: At shutdown: free workers exit now if nothing waits, else they are woken to drain the queue. */
+    /** The seed's {@code io_wq_worker_wake}: at shutdown, free workers exit now if nothing waits, else they are woken to drain the queue. */
     void shutdown() {
         locked(() -> {
             if (queue.pending() == 0) {

@@ -94,7 +94,7 @@ final class Manager implements Runnable {
         }
     }
 
-/** The seed's {@code io_wq_get_task}. */
+    /** The seed's {@code io_wq_get_task}: the manager's thread. */
     Thread thread() {
         return thread;
     }

@@ -13,7 +13,7 @@ final class WorkList {
     private Work<?> tail;
     private int size;
 
-/** The seed's {@code wq_list_empty}. */
+    /** The seed's {@code wq_list_empty}. */
     boolean isEmpty() {
         return head == null;
     }

@@ -33,7 +33,7 @@ final class WorkQueue {
         return liveKeys;
     }
 
-/** The seed's {@code io_wqe_run_queue}. */
+    /** The seed's {@code io_wqe_run_queue}: how many items are runnable now. */
     int runnable() {
         assert lock.isHeldByCurrentThread();
         return runList.size();

@@ -57,9 +57,8 @@ final class Worker implements Runnable {
         return CURRENT.get();
     }
 
-    /** The seed's {@code io_wqe_worker}: take, run (with the links that run here), until told to exit. */
+    /** The seed's {@code io_wqe_worker} (started by its {@code io_worker_start}): take, run (with the links that run here), until told to exit. */
     @Override
-/** The seed's {@code io_worker_start}. */
     public void run() {
         CURRENT.set(this);
         try {
