@@ -132,10 +132,12 @@ final class Account {
             work.account = this;
             // A cancel of a link not queued yet ends it outside every lock, then looks where it went
             // (Cancel.cancelPending): with a fence on both sides, one of the two sees the other.
-            VarHandle.fullFence();
-            if (link && !work.isPending()) {
-                forgetIfUnused(chain);
-                return null;
+            if (link) {
+                VarHandle.fullFence();
+                if (!work.isPending()) {
+                    forgetIfUnused(chain);
+                    return null;
+                }
             }
             queue.insert(work, chain);
             if (running < concurrency || work.isConcurrent()) {
