@@ -1,5 +1,6 @@
 package io.iowq.core;
 
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,6 +18,9 @@ import java.util.function.Supplier;
  * or start is done by {@link #unlock()}, and keys' methods are called only on {@link #keys}, outside.
  */
 final class Account {
+
+    private static final int IDLE_SPINS = 1_000;
+    private static final VarHandle SPINNING = Fields.of(MethodHandles.lookup(), "spinning", boolean.class);
 
     final IoWq pool;
     final Node node;
@@ -44,6 +48,8 @@ final class Account {
     private final ArrayList<Worker> toStart = new ArrayList<>(1);
     final ArrayList<KeyChain> toForget = new ArrayList<>(1);
     final ArrayList<Work<?>> toPublish = new ArrayList<>(0);
+    /** A worker of the account spins before it parks ({@link #awaitWorkBriefly}); not guarded by the lock. */
+    private volatile boolean spinning;
     /** Workers retired under the lock, counted out of the pool's busy count once what was cancelled is published. */
     private int retiredHere;
 
@@ -140,11 +146,11 @@ final class Account {
                 }
             }
             queue.insert(work, chain);
-            if (running < concurrency || work.isConcurrent()) {
+            if (work.isConcurrent() || (running < concurrency && queue.runnable() == 1)) {
                 wakeOrCreate();
-            } else {
+            } else if (running >= concurrency) {
                 pool.manager().workWaiting(); // no worker woken for it: the manager watches for blocking
-            }
+            } // else a worker is on its way, and wakes another if it finds more than its item (Worker.takeOrIdle)
             return null;
         } finally {
             unlock();
@@ -223,6 +229,30 @@ final class Account {
     }
 
     // ------------------------------------------------------------------ the worker's side (with Worker)
+
+    /**
+     * Note: called without the lock. Before an idle worker parks it watches the queue for a moment
+     * ({@value #IDLE_SPINS} spin-waits, some tens of microseconds), if no other worker of the account
+     * does: work submitted meanwhile wakes it (its waker unparks a thread that is not parked) without
+     * a context switch on either side. Whether work came.
+     */
+    boolean awaitWorkBriefly() {
+        if (spinning || !SPINNING.compareAndSet(this, false, true)) {
+            return false;
+        }
+        try {
+            for (int i = 0; i < IDLE_SPINS; i++) {
+                if (queue.pending() > 0) {
+                    return true;
+                }
+                Thread.onSpinWait();
+            }
+            return false;
+        } finally {
+            spinning = false;
+        }
+    }
+
     /** Whether a worker may exit now: never the node's last started bound worker while the pool runs. */
     boolean mayRetire() {
         assert lock.isHeldByCurrentThread();

@@ -130,6 +130,9 @@ final class Worker implements Runnable {
             if ((!surplusRests || a.running <= a.concurrency) && !a.pool.isStopped()) {
                 Work<?> work = a.queue.take(this, a.toForget);
                 if (work != null) {
+                    if (a.queue.runnable() > 0) {
+                        a.wakeWhile(a.concurrency, 1); // the queue outruns this worker: one more
+                    }
                     current = work;
                     return work;
                 }
@@ -159,6 +162,7 @@ final class Worker implements Runnable {
         free = true;
         a.freeList.addFirst(this);
         long deadline = System.nanoTime() + a.pool.config.idleTimeout().toNanos();
+        boolean spin = true;
         while (free && !retired) {
             long left = deadline - System.nanoTime();
             if ((left <= 0 || a.workers.size() > a.maxWorkers) && a.mayRetire()) {
@@ -168,7 +172,9 @@ final class Worker implements Runnable {
                 break;
             }
             a.unlock(); // and what the lock decided so far (a key to forget)
-            if (left > 0) {
+            if (spin && a.awaitWorkBriefly()) {
+                spin = false;
+            } else if (left > 0) {
                 LockSupport.parkNanos(a, left);
             } else {
                 LockSupport.park(a); // the node's last bound worker: until work comes or the pool shuts down

@@ -19,9 +19,9 @@ import java.util.Set;
  * <li>a worker on the free list is there once, flagged free, not blocked, with no item and no key;
  *     a worker flagged free is on the free list; none on the worker list is retired;</li>
  * <li>{@code running} equals the workers neither free nor blocked;</li>
- * <li>no lost wake-up (while the pool runs): runnable items never outnumber the workers on their way
- *     (woken or starting: counted running before they have an item, each takes one) while fewer than
- *     the concurrency target run and a worker is free or could be made.</li>
+ * <li>no lost wake-up (while the pool runs): while runnable items wait, fewer than the concurrency
+ *     target run and a worker is free or could be made, a worker is on its way (woken or starting:
+ *     counted running before it has an item; one that takes an item while more wait wakes the next).</li>
  * </ul>
  * The run list ({@code WorkQueue.runList}) and the key map ({@code Account.keys}) are private to the
  * engine and read here by reflection; everything else is package-private. A chain is <em>live</em>
@@ -150,7 +150,7 @@ final class Invariants {
         for (Worker w : a.workers) {
             onTheirWay += !w.free && !w.blocked && w.current == null ? 1 : 0;
         }
-        if (!a.pool.isShutdown() && queued.size() > onTheirWay && a.running < a.concurrency
+        if (!a.pool.isShutdown() && !queued.isEmpty() && onTheirWay == 0 && a.running < a.concurrency
                 && (!a.freeList.isEmpty() || a.workers.size() < a.creation.limit(a.maxWorkers))) {
             return "lost wake-up: " + queued.size() + " runnable items wait for " + onTheirWay
                     + " workers on their way while " + a.running + " of " + a.concurrency + " run, "
