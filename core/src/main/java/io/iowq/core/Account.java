@@ -150,7 +150,7 @@ final class Account {
                 wakeOrCreate();
             } else if (running >= concurrency) {
                 pool.manager().workWaiting(); // no worker woken for it: the manager watches for blocking
-            } // else a worker is on its way, and wakes another if it finds more than its item (Worker.takeOrIdle)
+            } // else a worker is on its way, and wakes another if more wait than are on their way (wakeForBacklog)
             return null;
         } finally {
             unlock();
@@ -218,6 +218,18 @@ final class Account {
         }
         running++;
         return true;
+    }
+
+    /**
+     * A worker took an item: if the runnable items outnumber the workers on their way to take one,
+     * and fewer than the target run, one more is woken (the seed's {@code io_wqe_wake_worker}, passed
+     * along from worker to worker while the queue outruns them).
+     */
+    void wakeForBacklog() {
+        assert lock.isHeldByCurrentThread();
+        if (queue.runnable() > 0 && running < concurrency && queue.runnable() > onTheirWay()) {
+            wakeOrCreate();
+        }
     }
 
     /** The seed's {@code io_wqe_wake_worker}: wakes or creates workers while runnable work waits and fewer than {@code target} run. */

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 final class Events {
 
     private final IoWqListener listener;
+    private final boolean recordTimes;
     /** The last id given at acceptance: the count of items accepted. */
     final AtomicLong ids = new AtomicLong();
     final LongAdder completed = new LongAdder();
@@ -20,16 +21,25 @@ final class Events {
     private final LongAdder creationFailures = new LongAdder();
     final LongAdder hookFailures = new LongAdder();
 
-    Events(IoWqListener listener) {
+    Events(IoWqListener listener, boolean recordTimes) {
         this.listener = listener;
+        this.recordTimes = recordTimes;
     }
 
     /** Counts, tells and calls back each item a cancel ended, outside every lock. */
     void publishCancelled(List<Work<?>> ended) {
         for (Work<?> w : ended) {
             cancelled.increment();
-            long start = w.startNanos;
-            tell(w, start != 0 ? start - w.acceptedNanos : 0, start != 0 ? System.nanoTime() - start : 0);
+            tellEnded(w, w.startNanos);
+        }
+    }
+
+    /** Tells the end of an item that started at {@code start} (0: never), with its times if it is {@link CoarseClock#timed timed}. */
+    void tellEnded(Work<?> work, long start) {
+        if (!recordTimes || start == 0 || !CoarseClock.timed(work.id)) {
+            tell(work, IoWqListener.NOT_TIMED, IoWqListener.NOT_TIMED);
+        } else {
+            tell(work, start - work.acceptedNanos, System.nanoTime() - start);
         }
     }
 

@@ -54,6 +54,8 @@ public final class IoWq extends AbstractExecutorService {
     /** Links queued into another account than the one whose worker ran their predecessor ({@link Cancel}). */
     final AtomicLong linksHandedOver = new AtomicLong();
     final Events events;
+    /** Stamps items when times are recorded ({@link CoarseClock}); the manager advances it. */
+    private final CoarseClock clock = new CoarseClock();
 
     /**
      * Creates the pool and its first worker on every node (the seed's {@code io_wq_create}).
@@ -63,7 +65,7 @@ public final class IoWq extends AbstractExecutorService {
     public IoWq(IoWqConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.recordTimes = config.recordTimes();
-        this.events = new Events(config.listener());
+        this.events = new Events(config.listener(), recordTimes);
         this.nodes = new Node[config.nodes()];
         this.accounts = new Account[2 * nodes.length];
         for (int i = 0; i < nodes.length; i++) {
@@ -164,9 +166,9 @@ public final class IoWq extends AbstractExecutorService {
      * last link first, so a cancel of a link (which cancels those behind it) never finds one still claimed.
      */
     void accept(Work<?> work, ContextHook.Snapshot context) {
-        long now = recordTimes ? System.nanoTime() : 0;
         if (work.next() == null) {
-            work.accept(this, events.ids.incrementAndGet(), context, now);
+            long id = events.ids.incrementAndGet();
+            work.accept(this, id, context, stamp(id));
             return;
         }
         List<Work<?>> chain = new ArrayList<>();
@@ -175,8 +177,17 @@ public final class IoWq extends AbstractExecutorService {
         }
         long id = events.ids.getAndAdd(chain.size()) + 1;
         for (int i = chain.size() - 1; i >= 0; i--) {
-            chain.get(i).accept(this, id + i, context, now);
+            chain.get(i).accept(this, id + i, context, stamp(id + i));
         }
+    }
+
+    /** When the item {@code id} is accepted or starts, if times are recorded ({@link CoarseClock}), else 0. */
+    long stamp(long id) {
+        return recordTimes ? clock.stamp(id, manager.thread()) : 0;
+    }
+
+    CoarseClock clock() {
+        return clock;
     }
 
     /** Whether the pool refuses a submission from {@code submitter} (a worker of the calling thread, or {@code null}). */

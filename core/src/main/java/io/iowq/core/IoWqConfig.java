@@ -117,10 +117,10 @@ public final class IoWqConfig {
     }
 
     /**
-     * Whether the pool stamps when each item is accepted, starts and ends, for the listener's wait and
-     * run times and the ages in {@link IoWq#pendingWork()} and {@link IoWq#runningWork}. Off by
-     * default: a clock read costs tens of nanoseconds, as much as the rest of a hand-off. The Spring
-     * Boot starter turns it on, for its timers and its Actuator endpoint.
+     * Whether the pool stamps when each item is accepted and starts, for the ages in
+     * {@link IoWq#pendingWork()} and {@link IoWq#runningWork} (from a coarse clock, exact to about a
+     * millisecond), and times one item in 16 exactly, for the listener's wait and run times. Off by
+     * default. The Spring Boot starter turns it on, for its timers and its Actuator endpoint.
      */
     public boolean recordTimes() {
         return recordTimes;

@@ -10,12 +10,18 @@ public interface IoWqListener {
     /** A listener that does nothing. */
     IoWqListener NONE = new IoWqListener() { };
 
+    /** The wait and run times of an item that is not timed. */
+    long NOT_TIMED = -1;
+
     /**
-     * An accepted item ended.
+     * An accepted item ended. Its times are told for a sample of the items: one in 16, by id, when
+     * the pool {@linkplain IoWqConfig#recordTimes() records times} (counting every item costs no
+     * clock read; timing one costs three).
      *
      * @param work      the item
-     * @param waitNanos time from acceptance to start (0 if it never started)
-     * @param runNanos  time from start to end (0 if it never started)
+     * @param waitNanos time from acceptance to start, or {@link #NOT_TIMED} if the item is not in the
+     *                  sample or never started
+     * @param runNanos  time from start to end, or {@link #NOT_TIMED} likewise
      */
     default void workEnded(Work<?> work, long waitNanos, long runNanos) {
     }

@@ -124,6 +124,7 @@ final class Manager implements Runnable {
         try {
             sampleUntilStopped();
         } finally {
+            pool.clock().stop();
             pool.managerEnded();
         }
     }
@@ -132,6 +133,9 @@ final class Manager implements Runnable {
         long period = MIN_SAMPLE_NANOS;
         while (!stopped) {
             long wake = runRetries(System.nanoTime());
+            if (pool.clock().tick(pool.events.ids.get(), workWaits())) {
+                wake = Math.min(wake, System.nanoTime() + CoarseClock.TICK_NANOS);
+            }
             if (observes && workWaits()) {
                 period = sampleBusyWorkers() ? MIN_SAMPLE_NANOS : Math.min(2 * period, maxSampleNanos);
                 LockSupport.parkNanos(this, Math.max(0, Math.min(wake, System.nanoTime() + period) - System.nanoTime()));

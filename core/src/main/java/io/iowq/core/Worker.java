@@ -130,10 +130,8 @@ final class Worker implements Runnable {
             if ((!surplusRests || a.running <= a.concurrency) && !a.pool.isStopped()) {
                 Work<?> work = a.queue.take(this, a.toForget);
                 if (work != null) {
-                    if (a.queue.runnable() > 0) {
-                        a.wakeWhile(a.concurrency, 1); // the queue outruns this worker: one more
-                    }
                     current = work;
+                    a.wakeForBacklog();
                     return work;
                 }
             }
@@ -193,7 +191,7 @@ final class Worker implements Runnable {
      */
     private Work<?> handle(Work<?> work) {
         IoWq pool = account.pool;
-        long start = pool.recordTimes ? System.nanoTime() : 0;
+        long start = pool.stamp(work.id);
         work.startNanos = start;
         Object outcome;
         Work.State end;
@@ -213,7 +211,7 @@ final class Worker implements Runnable {
         }
         if (work.end(Work.State.RUNNING, end, outcome)) {
             (end == Work.State.COMPLETED ? pool.events.completed : pool.events.failed).increment();
-            pool.events.tell(work, start - work.acceptedNanos, pool.recordTimes ? System.nanoTime() - start : 0);
+            pool.events.tellEnded(work, start);
             if (end == Work.State.FAILED && work.reportsUncaught()) {
                 reportUncaught((Throwable) outcome);
             }
@@ -245,7 +243,7 @@ final class Worker implements Runnable {
         } catch (RuntimeException | Error e) { // the link's key's hashCode or equals threw
             if (link.end(Work.State.PENDING, Work.State.FAILED, e)) {
                 pool.events.failed.increment();
-                pool.events.tell(link, 0, 0);
+                pool.events.tellEnded(link, 0);
             }
             Cancel.cancelChain(link.next(), ended);
         }
