@@ -28,6 +28,7 @@ final class Events {
     void publishCancelled(List<Work<?>> ended) {
         for (Work<?> w : ended) {
             cancelled.increment();
+            FlightEvents.cancelled(w);
             long start = w.startNanos;
             tell(w, start != 0 ? start - w.acceptedNanos : 0, start != 0 ? System.nanoTime() - start : 0);
         }

@@ -61,6 +61,7 @@ final class Worker implements Runnable {
     @Override
     public void run() {
         CURRENT.set(this);
+        FlightEvents.worker(this, false);
         try {
             Work<?> work = next(false);
             while (work != null) {
@@ -69,6 +70,7 @@ final class Worker implements Runnable {
                 work = next(true);
             }
         } finally {
+            FlightEvents.worker(this, true);
             CURRENT.remove();
             account.workerExited(this);
         }
@@ -189,6 +191,7 @@ final class Worker implements Runnable {
         IoWq pool = account.pool;
         long start = pool.recordTimes ? System.nanoTime() : 0;
         work.startNanos = start;
+        FlightEvents.Ended flight = FlightEvents.started(work);
         Object outcome;
         Work.State end;
         ContextHook.Scope scope = ContextHook.Scope.NOOP;
@@ -200,6 +203,7 @@ final class Worker implements Runnable {
             outcome = t;
             end = Work.State.FAILED;
         }
+        FlightEvents.ran(flight);
         try {
             scope.close();
         } catch (Throwable t) {
@@ -217,6 +221,7 @@ final class Worker implements Runnable {
             Cancel.awaitInterrupt(account);
             Thread.interrupted();
         }
+        FlightEvents.ended(flight, work);
         return followLink(work);
     }
 
