@@ -14,11 +14,12 @@ import jdk.jfr.Threshold;
  * a worker created, blocked and exited. The engine calls in here where these things happen, outside
  * every lock: a key's and a task's {@code toString()} are user code.
  * <p>
- * Each call first asks the event's shared {@code PROBE} {@code isEnabled()}, a static check, so without a recording
- * (or with the event off) nothing is allocated and no {@code toString()} runs. The per-item events,
- * which a busy pool would emit millions of times a second, are off by default ({@code WorkQueued},
- * {@code WorkStarted}) or kept only above a threshold ({@code WorkEnded}, 10 ms), so a recording with
- * the JDK's settings stays cheap; {@code docs/operations.md} shows how to record every item.
+ * Each call first asks the event's shared {@code PROBE} whether it is enabled, a static check, so
+ * without a recording (or with the event off) nothing is allocated and no {@code toString()} runs.
+ * The per-item events, which a busy pool would emit millions of times a second, are off by default
+ * ({@code WorkQueued}, {@code WorkStarted}) or kept only above a threshold ({@code WorkEnded}, 10 ms),
+ * so a recording with the JDK's settings stays cheap; {@code docs/operations.md} shows how to record
+ * every item.
  */
 final class FlightEvents {
 
@@ -33,29 +34,30 @@ final class FlightEvents {
         @Label("Id") @Description("The work id, as the actuator endpoint shows it and cancels by") long id;
         @Label("Key") @Description("The key's toString(); null for unhashed work") String key;
         @Label("Class") @Description("bounded or unbounded") String workClass;
-        @Label("Description") @Description("The @Async method (SimpleClassName.method), else the task's toString()") String description;
+        @Label("Description") @Description("An @Async method's name, else the task's toString()") String description;
     }
 
-    @Name("iowq.WorkQueued") @Label("Work Queued") @Enabled(false) @Description("The pool accepted an item (each link its own event); the duration is the submission's")
+    @Name("iowq.WorkQueued") @Label("Work Queued") @Enabled(false) @Description("An item (or a link) accepted; the duration is the submission's")
     static final class Queued extends WorkEvent { static final Queued PROBE = new Queued(); }
 
-    @Name("iowq.WorkStarted") @Label("Work Started") @Enabled(false) @Description("A worker started an item; the event thread is the worker")
+    @Name("iowq.WorkStarted") @Label("Work Started") @Enabled(false) @Description("A worker started an item; it is the event thread")
     static final class Started extends WorkEvent { static final Started PROBE = new Started(); }
 
-    @Name("iowq.WorkEnded") @Label("Work Ended") @Threshold("10 ms") @Description("A worker is done with an item: the duration is its run, the event thread the worker")
+    @Name("iowq.WorkEnded") @Label("Work Ended") @Threshold("10 ms") @Description("A worker is done with an item; the duration is the run's")
     static final class Ended extends WorkEvent {
         static final Ended PROBE = new Ended();
         @Label("Outcome") @Description("completed, failed or cancelled") String outcome;
     }
 
-    @Name("iowq.WorkCancelled") @Label("Work Cancelled") @Description("A cancel ended an item, pending or running; the event thread is the canceller")
+    @Name("iowq.WorkCancelled") @Label("Work Cancelled") @Description("A cancel ended an item, pending or running")
     static final class Cancelled extends WorkEvent { static final Cancelled PROBE = new Cancelled(); }
 
-    @Name("iowq.WorkerBlocked") @Label("Worker Blocked") @Category({"iowq", "Workers"}) @Description("The pool took a worker in an item as blocked: it no longer counts as running")
+    @Name("iowq.WorkerBlocked") @Label("Worker Blocked") @Category({"iowq", "Workers"})
+    @Description("The pool took a worker in an item as blocked: it no longer counts as running")
     static final class Blocked extends WorkEvent {
         static final Blocked PROBE = new Blocked();
         @Label("Worker") @Description("The worker thread") Thread worker;
-        @Label("How") @Description("told (by Blocking.call or Blocking.run) or observed (by the manager's sampling)") String how;
+        @Label("How") @Description("told (Blocking.call or Blocking.run) or observed (by the manager)") String how;
     }
 
     @Category({"iowq", "Workers"}) @StackTrace(false)
@@ -67,7 +69,7 @@ final class FlightEvents {
     @Name("iowq.WorkerCreated") @Label("Worker Created") @Description("A worker thread started; it is the event thread")
     static final class Created extends WorkerEvent { static final Created PROBE = new Created(); }
 
-    @Name("iowq.WorkerExited") @Label("Worker Exited") @Description("A worker thread leaves its run loop; it is the event thread")
+    @Name("iowq.WorkerExited") @Label("Worker Exited") @Description("A worker thread left the pool and ends; it is the event thread")
     static final class Exited extends WorkerEvent { static final Exited PROBE = new Exited(); }
 
     /** Before a submission: a begun {@code WorkQueued}, or {@code null} when the event is off. */

@@ -61,8 +61,8 @@ final class Worker implements Runnable {
     @Override
     public void run() {
         CURRENT.set(this);
-        FlightEvents.worker(this, false);
         try {
+            FlightEvents.worker(this, false);
             Work<?> work = next(false);
             while (work != null) {
                 link = handle(work);
@@ -70,9 +70,9 @@ final class Worker implements Runnable {
                 work = next(true);
             }
         } finally {
-            FlightEvents.worker(this, true);
             CURRENT.remove();
             account.workerExited(this);
+            FlightEvents.worker(this, true);
         }
     }
 
