@@ -100,7 +100,7 @@ class FlightEventsTest {
                 Thread.sleep(10_000);
                 return "slept";
             }).describedAs("interrupted"));
-            running.await(10, TimeUnit.SECONDS);
+            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(interrupted.cancel(true)).isTrue();
             pool.shutdown();
             assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
