@@ -32,7 +32,7 @@ final class FlightEvents {
     @Category({"iowq", "Work"}) @StackTrace(false)
     abstract static class WorkEvent extends Event {
         @Label("Id") @Description("The work id, as the actuator endpoint shows it and cancels by") long id;
-        @Label("Key") @Description("The key's toString(); null for unhashed work") String key;
+        @Label("Key") @Description("The key's toString(); absent for unhashed work") String key;
         @Label("Class") @Description("bounded or unbounded") String workClass;
         @Label("Description") @Description("An @Async method's name, else the task's toString()") String description;
     }
