@@ -348,7 +348,7 @@ final class Account {
 
     /** The seed's {@code io_wq_worker_sleeping} and {@code io_wqe_dec_running}: {@code w} blocks, told ({@link Blocking}) or observed in {@code work}. */
     boolean blocked(Worker w, Work<?> work, boolean observed) {
-        return locked(() -> {
+        return FlightEvents.blocked(w, work, observed, locked(() -> {
             if (w.blocked && !observed) {
                 w.observedBlocked = false; // told now: the manager no longer takes it back on seeing progress
                 return false;
@@ -361,7 +361,7 @@ final class Account {
             running--;
             wakeWhile(observed ? lagTarget() : concurrency, queue.runnable() - (observed ? onTheirWay() : 0));
             return true;
-        });
+        }));
     }
 
     /** The seed's {@code io_wq_worker_running} and {@code io_wqe_inc_running}: {@code w} runs again, told, or observed making progress in {@code work}. */

@@ -30,6 +30,7 @@ final class Events {
     void publishCancelled(List<Work<?>> ended) {
         for (Work<?> w : ended) {
             cancelled.increment();
+            FlightEvents.cancelled(w);
             tellEnded(w, w.startNanos);
         }
     }

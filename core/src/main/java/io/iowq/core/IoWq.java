@@ -114,6 +114,7 @@ public final class IoWq extends AbstractExecutorService {
         Work.checkChain(work);
         ContextHook.Snapshot context = config.contextHook().capture();
         Account account = nodeFor(work).account(work.workClass());
+        FlightEvents.Queued queued = FlightEvents.queuing();
         int n = Work.claimChain(work);
         String refusal;
         try {
@@ -127,6 +128,7 @@ public final class IoWq extends AbstractExecutorService {
             events.rejected(work);
             throw new RejectedExecutionException(refusal + ": refused " + work.description());
         }
+        FlightEvents.queued(queued, work);
         return work;
     }
 

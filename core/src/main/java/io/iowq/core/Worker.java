@@ -62,6 +62,7 @@ final class Worker implements Runnable {
     public void run() {
         CURRENT.set(this);
         try {
+            FlightEvents.worker(this, false);
             Work<?> work = next(false);
             while (work != null) {
                 link = handle(work);
@@ -71,6 +72,7 @@ final class Worker implements Runnable {
         } finally {
             CURRENT.remove();
             account.workerExited(this);
+            FlightEvents.worker(this, true);
         }
     }
 
@@ -193,6 +195,7 @@ final class Worker implements Runnable {
         IoWq pool = account.pool;
         long start = pool.stamp(work.id);
         work.startNanos = start;
+        FlightEvents.Ended flight = FlightEvents.started(work);
         Object outcome;
         Work.State end;
         ContextHook.Scope scope = ContextHook.Scope.NOOP;
@@ -204,6 +207,7 @@ final class Worker implements Runnable {
             outcome = t;
             end = Work.State.FAILED;
         }
+        FlightEvents.ran(flight);
         try {
             scope.close();
         } catch (Throwable t) {
@@ -221,6 +225,7 @@ final class Worker implements Runnable {
             Cancel.awaitInterrupt(account);
             Thread.interrupted();
         }
+        FlightEvents.ended(flight, work);
         return followLink(work);
     }
 
