@@ -10,7 +10,9 @@ import java.util.Map;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.thread.Threading;
 import org.springframework.core.env.Environment;
+import org.springframework.core.task.VirtualThreadTaskExecutor;
 
 /**
  * Spring Boot's settings for its own executor, as iowq reads them. Those with a meaning for iowq
@@ -19,8 +21,9 @@ import org.springframework.core.env.Environment;
  * {@code thread-name-prefix} as {@code iowq.thread-name-prefix}, and
  * {@code shutdown.await-termination-period} (with {@code shutdown.await-termination=true}) as
  * {@code iowq.shutdown.await-termination}; each is logged at INFO. The others have no effect, and one
- * WARN at start-up names each with the reason. {@code spring.threads.virtual.enabled=true} gets one
- * INFO line: iowq's workers stay platform threads.
+ * WARN at start-up names each with the reason. {@code spring.threads.virtual.enabled=true} (on Java
+ * 21+, as Spring Boot reads it) makes iowq's workers virtual threads, as it makes Spring Boot's own
+ * executor's, with one INFO line.
  */
 final class BootExecutorSettings {
 
@@ -46,6 +49,7 @@ final class BootExecutorSettings {
     private Duration idleTimeout;
     private String threadNamePrefix;
     private Duration awaitTermination;
+    private boolean virtualThreads;
 
     private BootExecutorSettings(Binder binder) {
         this.binder = binder;
@@ -96,6 +100,7 @@ final class BootExecutorSettings {
                     "a duration of zero or more, since it applies as iowq.idle-timeout");
         }
         s.threadNamePrefix = s.map(THREAD_NAME_PREFIX, "iowq.thread-name-prefix", String.class);
+        s.virtualThreads = Threading.VIRTUAL.isActive(environment);
         boolean await = s.binder.bind(AWAIT, Boolean.class).orElse(false);
         if (await) {
             s.awaitTermination = s.map(AWAIT_PERIOD, "iowq.shutdown.await-termination", Duration.class);
@@ -143,6 +148,11 @@ final class BootExecutorSettings {
         if (threadNamePrefix != null) {
             builder.threadNamePrefix(threadNamePrefix);
         }
+        if (virtualThreads) {
+            // the pool names each worker; the factory's own names are replaced
+            builder.threadFactory(new VirtualThreadTaskExecutor(IoWqConfig.DEFAULT_THREAD_NAME_PREFIX)
+                    .getVirtualThreadFactory());
+        }
     }
 
     /** How long shutdown drains: Spring Boot's period if it applies, else {@code iowq}. */
@@ -160,11 +170,11 @@ final class BootExecutorSettings {
             logger.warn("iowq is the application task executor; these Spring Boot executor settings are bound but "
                     + "not used (see iowq's docs/migration.md):" + nl + String.join(nl, ignored));
         }
-        if (binder.bind(VIRTUAL, Boolean.class).orElse(false)) {
-            logger.info(VIRTUAL + "=true: iowq's workers stay platform threads, so that the pool counts and caps "
-                    + "them (iowq.*.concurrency, iowq.*.max-workers); @Async, MVC async and all other work given to "
-                    + "applicationTaskExecutor run on them, while what Spring Boot itself puts on virtual threads "
-                    + "(on Java 21+: the web server's requests, the task scheduler) does");
+        if (virtualThreads) {
+            logger.info(VIRTUAL + "=true: iowq's workers are virtual threads; the pool still counts and caps them "
+                    + "(iowq.*.concurrency, iowq.*.max-workers), and sees a worker blocked by its thread state");
+        } else if (binder.bind(VIRTUAL, Boolean.class).orElse(false)) {
+            logger.info(VIRTUAL + "=true has no effect before Java 21: iowq's workers are platform threads");
         }
     }
 }

@@ -6,7 +6,10 @@ import io.micrometer.context.ContextSnapshot;
 import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.context.ThreadLocalAccessor;
 import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -29,6 +32,11 @@ import org.springframework.util.ClassUtils;
  * <p>
  * SLF4J's MDC is carried too: context-propagation ships an accessor for it but does not register
  * it, so {@link #forGlobalRegistry()} adds it to its own copy of the global registry.
+ * <p>
+ * <b>Nothing to carry</b>, the common case of work submitted outside a request: when no accessor has
+ * a value in the submitting thread, the item carries a shared empty snapshot instead of one of its
+ * own. Installed, it clears only what the worker has (usually nothing), and its scope clears what
+ * the item left behind, as context-propagation's clearing snapshot does, without allocating.
  */
 public final class ContextPropagationHook implements ContextHook {
 
@@ -38,6 +46,10 @@ public final class ContextPropagationHook implements ContextHook {
     private static final String TRACING_HANDLER = "io.micrometer.tracing.handler.TracingObservationHandler";
 
     private final ContextSnapshotFactory snapshots;
+    private final ContextRegistry registry;
+    private final Predicate<Object> carried;
+    private final Snapshot nothing = this::installNothing;
+    private final Scope clearLeftovers;
 
     /** A hook over the accessors of {@code registry}, the current observation included. */
     public ContextPropagationHook(ContextRegistry registry) {
@@ -49,9 +61,12 @@ public final class ContextPropagationHook implements ContextHook {
      * {@code carryObservation}.
      */
     public ContextPropagationHook(ContextRegistry registry, boolean carryObservation) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.carried = key -> carryObservation || !OBSERVATION_KEY.equals(key);
+        this.clearLeftovers = () -> restore(registry.getThreadLocalAccessors(), null);
         this.snapshots = ContextSnapshotFactory.builder()
-                .contextRegistry(Objects.requireNonNull(registry, "registry"))
-                .captureKeyPredicate(key -> carryObservation || !OBSERVATION_KEY.equals(key))
+                .contextRegistry(registry)
+                .captureKeyPredicate(carried)
                 .clearMissing(true)
                 .build();
     }
@@ -77,7 +92,79 @@ public final class ContextPropagationHook implements ContextHook {
 
     @Override
     public Snapshot capture() {
+        if (!hasAnythingToCarry()) {
+            return nothing;
+        }
         ContextSnapshot snapshot = snapshots.captureAll();
         return () -> snapshot.setThreadLocals()::close;
+    }
+
+    private boolean hasAnythingToCarry() {
+        List<ThreadLocalAccessor<?>> accessors = registry.getThreadLocalAccessors();
+        for (int i = 0; i < accessors.size(); i++) {
+            ThreadLocalAccessor<?> accessor = at(accessors, i);
+            if (accessor != null && carried.test(accessor.key()) && accessor.getValue() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The accessor at {@code i}, or {@code null} if an accessor was removed meanwhile. The lists are
+     * walked by index because an iterator per walk is most of what this hook would allocate.
+     */
+    private static ThreadLocalAccessor<?> at(List<ThreadLocalAccessor<?>> accessors, int i) {
+        try {
+            return accessors.get(i);
+        } catch (IndexOutOfBoundsException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Installs an empty context: the worker's own values (if it has any) are cleared for the item and
+     * restored after it; what the item leaves in the other thread-locals is cleared.
+     */
+    private Scope installNothing() {
+        List<ThreadLocalAccessor<?>> accessors = registry.getThreadLocalAccessors();
+        List<Own> own = null;
+        for (int i = 0; i < accessors.size(); i++) {
+            ThreadLocalAccessor<?> accessor = at(accessors, i);
+            Object value = accessor != null ? accessor.getValue() : null;
+            if (value != null) {
+                own = own != null ? own : new ArrayList<>(2);
+                own.add(new Own(accessor, value));
+                accessor.setValue();
+            }
+        }
+        if (own == null) {
+            return clearLeftovers;
+        }
+        List<Own> restore = own;
+        return () -> restore(accessors, restore);
+    }
+
+    /** A value the worker had before the item, and its accessor. */
+    private record Own(ThreadLocalAccessor<?> accessor, Object value) {
+    }
+
+    private static void restore(List<ThreadLocalAccessor<?>> accessors, List<Own> own) {
+        for (int i = 0; i < accessors.size(); i++) {
+            ThreadLocalAccessor<?> accessor = at(accessors, i);
+            if (accessor != null && accessor.getValue() != null) {
+                accessor.restore(); // what the item left
+            }
+        }
+        if (own != null) {
+            for (Own o : own) {
+                restore(o.accessor(), o.value());
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> void restore(ThreadLocalAccessor<V> accessor, Object value) {
+        accessor.restore((V) value);
     }
 }

@@ -2,8 +2,10 @@ package io.iowq.spring;
 
 import io.iowq.core.Work;
 import java.lang.reflect.Method;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.aopalliance.intercept.MethodInvocation;
@@ -35,6 +37,7 @@ import org.springframework.scheduling.annotation.AnnotationAsyncExecutionInterce
 public class IoWqAsyncExecutionInterceptor extends AnnotationAsyncExecutionInterceptor {
 
     private final AsyncWorkAttributes attributes;
+    private final Map<Method, Resolved> resolved = new ConcurrentHashMap<>();
 
     /** An interceptor with no default executor (it is looked up as Spring's is). */
     public IoWqAsyncExecutionInterceptor() {
@@ -63,12 +66,13 @@ public class IoWqAsyncExecutionInterceptor extends AnnotationAsyncExecutionInter
     public Object invoke(MethodInvocation invocation) throws Throwable {
         Object target = invocation.getThis();
         Class<?> targetClass = target != null ? AopUtils.getTargetClass(target) : null;
-        Method userMethod = BridgeMethodResolver.getMostSpecificMethod(invocation.getMethod(), targetClass);
-        AsyncWorkAttributes.Attribute attribute = attributes.get(userMethod, targetClass);
+        Resolved call = resolve(invocation.getMethod(), targetClass);
+        Method userMethod = call.userMethod();
+        AsyncWorkAttributes.Attribute attribute = call.attribute();
         Object key = attribute.key() == null
                 ? null
                 : attributes.key(attribute, target, targetClass, invocation.getArguments());
-        AsyncTaskExecutor executor = determineAsyncExecutor(userMethod);
+        AsyncTaskExecutor executor = call.executor();
         if (!(executor instanceof IoWqExecutor iowq)) {
             if (executor != null && (attribute.key() != null || attribute.unbound())) {
                 throw new IllegalStateException(attribute.description() + " is @Hashed or @Unbounded, but its "
@@ -92,6 +96,29 @@ public class IoWqAsyncExecutionInterceptor extends AnnotationAsyncExecutionInter
             return null;
         };
         return submit(iowq, task, attribute, key, invocation.getMethod().getReturnType());
+    }
+
+    /**
+     * What calls of {@code method} on {@code targetClass} resolve to, looked up once: the proxy hands
+     * over the same {@link Method} on every call, which the map finds by identity.
+     */
+    private Resolved resolve(Method method, Class<?> targetClass) {
+        Resolved r = resolved.get(method);
+        if (r != null && r.targetClass() == targetClass) {
+            return r;
+        }
+        Method userMethod = BridgeMethodResolver.getMostSpecificMethod(method, targetClass);
+        r = new Resolved(targetClass, userMethod, attributes.get(userMethod, targetClass),
+                determineAsyncExecutor(userMethod));
+        if (r.executor() != null) {
+            resolved.putIfAbsent(method, r); // the first target class of a method; others resolve each call
+        }
+        return r;
+    }
+
+    /** A method as called on one target class: its user method, iowq's attribute, and its executor. */
+    private record Resolved(Class<?> targetClass, Method userMethod, AsyncWorkAttributes.Attribute attribute,
+                            AsyncTaskExecutor executor) {
     }
 
     /** Submits the call as a {@link Work} item described as the method, hashed on its key, in its class. */

@@ -153,11 +153,17 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
         }
     }
 
-    /** Submits the item of an {@code @Async} call of {@code method}, as {@link #enqueue(Work)}. */
+    /**
+     * Submits the item of an {@code @Async} call of {@code method}: through {@link #enqueue(Work)}
+     * unless it is observed (then the observation is named for the method).
+     */
     <V> Work<V> enqueueCall(Work<V> work, String method) {
         WorkObservations o = observations;
+        if (o == null) {
+            return enqueue(work);
+        }
         try {
-            return o == null ? ioWq.enqueue(work) : o.enqueue(ioWq, work, method);
+            return o.enqueue(ioWq, work, method);
         } catch (RejectedExecutionException e) {
             throw rejected(work, e);
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.iowq.core.IoWqConfig;
+import io.iowq.core.IoWqListener;
 import io.iowq.core.ThreadLimit;
 import io.iowq.core.Work;
 import io.iowq.core.WorkClass;
@@ -12,12 +13,19 @@ import io.iowq.spring.IoWqExecutor;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.pause.PauseDetector;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -176,6 +184,84 @@ class IoWqMeterBinderTests {
         assertThatThrownBy(() -> executor.submit(() -> { })).isInstanceOf(RejectedExecutionException.class);
 
         assertThat(counter("rejected")).isEqualTo(1);
+    }
+
+    @Test
+    void timersRecordOnlyTheSampledItemsWhileCountersCountEveryItem() throws Exception {
+        // The pool passes -1 for the times of an item outside its sample; here one item in eight is in it.
+        IoWqWorkTimers sampled = new IoWqWorkTimers();
+        IoWqListener oneInEight = new IoWqListener() {
+            @Override
+            public void workEnded(Work<?> work, long waitNanos, long runNanos) {
+                boolean inSample = work.id() % 8 == 0;
+                sampled.workEnded(work, inSample ? waitNanos : -1, inSample ? runNanos : -1);
+            }
+        };
+        IoWqExecutor pool = new IoWqExecutor(IoWqConfig.builder().recordTimes(true).nodes(1).listener(oneInEight)
+                .build());
+        try {
+            new IoWqMeterBinder(NAME, pool, sampled, null).bindTo(registry);
+            long inSample = 0;
+            for (int i = 0; i < 200; i++) {
+                Work<Object> w = pool.enqueue(pool.work(() -> "done"));
+                w.get();
+                inSample += w.id() % 8 == 0 ? 1 : 0;
+            }
+            long expected = inSample;
+            assertThat(expected).isBetween(1L, 199L);
+
+            await().atMost(PATIENCE).untilAsserted(() -> {
+                assertThat(counter("completed")).isEqualTo(200);
+                assertThat(registry.get("iowq.work.wait").tags("name", NAME, "class", "bounded").timer().count())
+                        .isEqualTo(expected);
+                assertThat(registry.get("iowq.work.duration").tags("name", NAME, "class", "bounded").timer().count())
+                        .isEqualTo(expected);
+            });
+        } finally {
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void aTimeBelowZeroIsNotRecordedAndTheTimersSayTheyHoldASample() {
+        // Micrometer's own timers drop a negative amount; a registry's timer need not, so the listener
+        // must not hand one over. This registry's timers count what they are handed.
+        LongAdder negative = new LongAdder();
+        MeterRegistry counting = new SimpleMeterRegistry() {
+            @Override
+            protected Timer newTimer(Meter.Id id, DistributionStatisticConfig config, PauseDetector pauseDetector) {
+                Timer timer = super.newTimer(id, config, pauseDetector);
+                return (Timer) Proxy.newProxyInstance(Timer.class.getClassLoader(), new Class<?>[] {Timer.class},
+                        (proxy, method, args) -> {
+                            if (method.getName().equals("record") && args.length == 2 && args[0] instanceof Long n
+                                    && n < 0) {
+                                negative.increment();
+                            }
+                            try {
+                                return method.invoke(timer, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+            }
+        };
+        timers.bindTo(counting, Tags.of("name", NAME));
+        Work<Object> item = Work.of(() -> { });
+
+        timers.workEnded(item, -1, -1);
+        timers.workEnded(item, -1, 2_000);
+        timers.workEnded(item, 1_000, -1);
+
+        Timer wait = counting.get("iowq.work.wait").tags("name", NAME, "class", "bounded").timer();
+        Timer duration = counting.get("iowq.work.duration").tags("name", NAME, "class", "bounded").timer();
+        assertThat(negative.sum()).isZero();
+        assertThat(wait.count()).isEqualTo(1);
+        assertThat(wait.totalTime(TimeUnit.NANOSECONDS)).isEqualTo(1_000);
+        assertThat(duration.count()).isEqualTo(1);
+        assertThat(duration.totalTime(TimeUnit.NANOSECONDS)).isEqualTo(2_000);
+        assertThat(wait.getId().getDescription()).contains("a sample of the items, 1 in 16");
+        assertThat(duration.getId().getDescription()).contains("a sample of the items, 1 in 16");
     }
 
     @Test

@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.iowq.core.IoWqConfig;
 import io.iowq.core.WorkClass;
 import io.iowq.spring.IoWqExecutor;
+import io.iowq.core.Work;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
@@ -104,12 +109,66 @@ class BootExecutorSettingsTests {
     }
 
     @Test
-    void virtualThreadsOnSayInOneInfoLineThatIowqKeepsPlatformWorkers(CapturedOutput output) {
+    @EnabledForJreRange(min = JRE.JAVA_21)
+    void virtualThreadsOnMakeTheWorkersVirtualThreadsNamedByThePool(CapturedOutput output) {
+        runner.withPropertyValues("spring.threads.virtual.enabled=true").run(context -> {
+            assertThat(context).hasNotFailed();
+            IoWqExecutor executor = context.getBean(IoWqExecutor.class);
+            Thread bound = executor.submit(Thread::currentThread).get(30, TimeUnit.SECONDS);
+            Thread unbound = executor.enqueue(executor.work(Thread::currentThread).unbound()).get(30, TimeUnit.SECONDS);
+            assertThat(isVirtual(bound)).isTrue();
+            assertThat(isVirtual(unbound)).isTrue();
+            assertThat(bound.getName()).startsWith("iowq-0-b-");
+            assertThat(unbound.getName()).startsWith("iowq-0-u-");
+            assertThat(output).contains("spring.threads.virtual.enabled=true: iowq's workers are virtual threads");
+        });
+    }
+
+    @Test
+    @EnabledForJreRange(min = JRE.JAVA_21)
+    void aVirtualWorkerThatBlocksIsSeenBlockedAndAnotherRunsTheQueuedWork() {
+        runner.withPropertyValues("spring.threads.virtual.enabled=true", "iowq.nodes=1", "iowq.bounded.concurrency=1")
+                .run(context -> {
+                    IoWqExecutor executor = context.getBean(IoWqExecutor.class);
+                    CountDownLatch release = new CountDownLatch(1);
+                    Work<?> blocking = executor.submit(() -> {
+                        release.await();
+                        return null;
+                    });
+                    try {
+                        // one running at a time: the next item runs only because the pool saw the first block
+                        assertThat(executor.submit(() -> "ran").get(30, TimeUnit.SECONDS)).isEqualTo("ran");
+                        assertThat(blocking.isDone()).isFalse();
+                    } finally {
+                        release.countDown();
+                    }
+                    blocking.get(30, TimeUnit.SECONDS);
+                });
+    }
+
+    @Test
+    @EnabledForJreRange(max = JRE.JAVA_20)
+    void virtualThreadsOnBeforeJava21LeaveThePlatformWorkersAndSaySo(CapturedOutput output) {
         runner.withPropertyValues("spring.threads.virtual.enabled=true").run(context -> {
             assertThat(context).hasNotFailed();
             assertThat(context.getBean(IoWqExecutor.class).submit(() -> Thread.currentThread().getName())
                     .get()).startsWith("iowq-");
-            assertThat(output).contains("spring.threads.virtual.enabled=true", "platform threads");
+            assertThat(output).contains("spring.threads.virtual.enabled=true has no effect before Java 21");
         });
+    }
+
+    @Test
+    void withoutVirtualThreadsTheWorkersArePlatformThreads() throws Exception {
+        runner.run(context -> assertThat(isVirtual(context.getBean(IoWqExecutor.class).submit(Thread::currentThread)
+                .get(30, TimeUnit.SECONDS))).isFalse());
+    }
+
+    /** {@code Thread.isVirtual()}, which the Java 17 API this module compiles against does not have. */
+    private static boolean isVirtual(Thread t) throws ReflectiveOperationException {
+        try {
+            return (Boolean) Thread.class.getMethod("isVirtual").invoke(t);
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
     }
 }

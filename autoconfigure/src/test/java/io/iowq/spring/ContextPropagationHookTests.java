@@ -63,6 +63,53 @@ class ContextPropagationHookTests {
         assertThat(installedElsewhere(snapshot)).isEqualTo("r-3/request");
     }
 
+    @Test
+    void aSubmitterWithNothingToCarryGetsTheSharedEmptySnapshot() {
+        ContextPropagationHook hook = hook(false);
+        MDC.clear();
+
+        assertThat(hook.capture()).isSameAs(hook.capture());
+
+        MDC.put("request", "r-4");
+        try {
+            assertThat(hook.capture()).isNotSameAs(hook.capture());
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    @Test
+    void theEmptySnapshotClearsTheWorkersOwnContextForTheItemAndRestoresItAfter() {
+        ContextPropagationHook hook = hook(false);
+        MDC.clear();
+        ContextHook.Snapshot nothing = hook.capture();
+        MDC.put("worker", "own");
+        try {
+            try (ContextHook.Scope scope = nothing.install()) {
+                assertThat(MDC.getCopyOfContextMap()).isNullOrEmpty();
+                MDC.put("item", "left behind");
+            }
+            assertThat(MDC.getCopyOfContextMap()).containsExactly(java.util.Map.entry("worker", "own"));
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    @Test
+    void whatAnItemLeavesBehindIsClearedAfterItEvenWithNothingCarried() {
+        ContextPropagationHook hook = hook(true);
+        MDC.clear();
+        ContextHook.Snapshot nothing = hook.capture();
+
+        try (ContextHook.Scope scope = nothing.install()) {
+            MDC.put("item", "left behind");
+            Observation.start("left open", observations).openScope();
+        }
+
+        assertThat(MDC.getCopyOfContextMap()).isNullOrEmpty();
+        assertThat(observations.getCurrentObservation()).isNull();
+    }
+
     private WeakReference<Observation> lastObservation;
 
     private static ContextPropagationHook hook(boolean carryObservation) {

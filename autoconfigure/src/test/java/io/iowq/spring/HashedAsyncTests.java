@@ -56,6 +56,12 @@ class HashedAsyncTests {
     @Autowired
     private App app;
 
+    @Autowired
+    private NearGreeter near;
+
+    @Autowired
+    private FarGreeter far;
+
     @BeforeEach
     void newLatch() {
         Blocker.release = new CountDownLatch(1);
@@ -65,6 +71,14 @@ class HashedAsyncTests {
     void releaseBlockedWork() {
         Blocker.release.countDown();
         executor.cancelAll();
+    }
+
+    @Test
+    void oneInheritedMethodCalledOnTwoClassesRunsAsEachClassSays() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertThat(near.where().get(30, TimeUnit.SECONDS)).contains("-b-");
+            assertThat(far.where().get(30, TimeUnit.SECONDS)).contains("-u-");
+        }
     }
 
     @Test
@@ -236,7 +250,7 @@ class HashedAsyncTests {
     @SpringBootConfiguration
     @EnableAutoConfiguration
     @EnableAsync
-    @Import({Ledger.class, Blocker.class, Remote.class})
+    @Import({Ledger.class, Blocker.class, Remote.class, NearGreeter.class, FarGreeter.class})
     static class App implements AsyncConfigurer {
         final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
         final List<Method> uncaughtMethods = new CopyOnWriteArrayList<>();
@@ -377,5 +391,22 @@ class HashedAsyncTests {
             latch.await();
             return CompletableFuture.completedFuture(Thread.currentThread().getName());
         }
+    }
+
+    /** One {@code @Async} method, inherited by a bound and an {@code @Unbounded} class. */
+    abstract static class Greeter {
+        @Async
+        public CompletableFuture<String> where() {
+            return CompletableFuture.completedFuture(Thread.currentThread().getName());
+        }
+    }
+
+    @Component
+    static class NearGreeter extends Greeter {
+    }
+
+    @Component
+    @Unbounded
+    static class FarGreeter extends Greeter {
     }
 }

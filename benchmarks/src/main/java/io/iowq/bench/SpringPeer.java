@@ -23,6 +23,8 @@ enum SpringPeer {
             + "on virtual threads (JDK 25); iowq's auto-configuration excluded", false, "iowq.enabled=false",
             "spring.threads.virtual.enabled=true"),
     IOWQ("iowq", "iowq's starter with its defaults, without Actuator and Micrometer", false),
+    IOWQ_VTHREADS("iowq-vthreads", "iowq's starter with spring.threads.virtual.enabled=true: its workers are "
+            + "virtual threads (JDK 25); without Actuator and Micrometer", false, "spring.threads.virtual.enabled=true"),
     IOWQ_METRICS("iowq-metrics", "iowq's starter with its defaults, with Actuator and Micrometer (Prometheus "
             + "registry): its meters bound, the timers iowq.work.wait and iowq.work.duration among them", true),
     STRIPED("striped", "keyed calls written by hand for Boot's executor: each call handed to the stripe of its key "

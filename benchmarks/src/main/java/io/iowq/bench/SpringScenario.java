@@ -24,7 +24,7 @@ final class SpringScenario {
                     SpringPeer.IOWQ_METRICS)),
             new Group("hashed", HASHED, List.of(SpringPeer.IOWQ, SpringPeer.IOWQ_METRICS, SpringPeer.STRIPED)),
             new Group("sleep", SLEEP, List.of(SpringPeer.BOOT_TPE, SpringPeer.BOOT_VTHREADS, SpringPeer.IOWQ,
-                    SpringPeer.IOWQ_METRICS)));
+                    SpringPeer.IOWQ_VTHREADS, SpringPeer.IOWQ_METRICS)));
 
     private SpringScenario() {
     }
@@ -44,7 +44,7 @@ final class SpringScenario {
                 .rounds(Math.max(1, jmh.forks()) * jmh.iterations())
                 .metric("calls_per_s", "throughput", "calls/s", true, true);
         for (SpringPeer p : List.of(SpringPeer.BOOT_TPE, SpringPeer.BOOT_VTHREADS, SpringPeer.IOWQ,
-                SpringPeer.IOWQ_METRICS, SpringPeer.STRIPED)) {
+                SpringPeer.IOWQ_VTHREADS, SpringPeer.IOWQ_METRICS, SpringPeer.STRIPED)) {
             r.peer(p.id, p.description);
         }
         String stem = jmhJson.getFileName().toString().replace(".json", "");
