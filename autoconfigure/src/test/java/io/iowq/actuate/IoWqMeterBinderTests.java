@@ -147,30 +147,38 @@ class IoWqMeterBinderTests {
     void outcomesAreCountedAndItemsThatRanAreTimedPerClass() throws Exception {
         new IoWqMeterBinder(NAME, executor, timers, null).bindTo(registry);
 
+        // Each item below but the running one is put in the pool's time sample (ids 16, 32, ...).
+        long fillers = fillUntilTheNextIdIsTimed();
         executor.enqueue(executor.work(() -> "done")).get();
+        fillers += fillUntilTheNextIdIsTimed();
         Work<Object> failing = executor.enqueue(executor.work(() -> {
             throw new IllegalStateException("boom");
         }));
         await().atMost(PATIENCE).until(failing::isDone);
+        fillers += fillUntilTheNextIdIsTimed();
         executor.enqueue(executor.work(() -> "far").unbound()).get();
         Parked running = lot.park();
         Parked queued = lot.park();
         executor.enqueue(executor.work(running::park).hashed("k"));
-        Work<Object> cancelledBeforeStart = executor.enqueue(executor.work(queued::park).hashed("k"));
         await().atMost(PATIENCE).until(running::started);
+        fillers += fillUntilTheNextIdIsTimed();
+        Work<Object> cancelledBeforeStart = executor.enqueue(executor.work(queued::park).hashed("k"));
+        assertThat(cancelledBeforeStart.id() % 16).isZero();
         cancelledBeforeStart.cancel(true);
         running.release();
 
+        long completed = 3 + fillers;
         await().atMost(PATIENCE).untilAsserted(() -> {
-            assertThat(counter("completed")).isEqualTo(3);
+            assertThat(counter("completed")).isEqualTo(completed);
             assertThat(counter("failed")).isEqualTo(1);
             assertThat(counter("cancelled")).isEqualTo(1);
-            assertThat(registry.get("executor.completed").tags("name", NAME).functionCounter().count()).isEqualTo(4);
-            // bound: done, failing, running; the cancelled item never started and is not timed
+            assertThat(registry.get("executor.completed").tags("name", NAME).functionCounter().count())
+                    .isEqualTo(completed + 1);
+            // bound: done and failing; the cancelled item never started and is not timed
             assertThat(registry.get("iowq.work.duration").tags("name", NAME, "class", "bounded").timer().count())
-                    .isEqualTo(3);
+                    .isEqualTo(2);
             assertThat(registry.get("iowq.work.wait").tags("name", NAME, "class", "bounded").timer().count())
-                    .isEqualTo(3);
+                    .isEqualTo(2);
             assertThat(registry.get("iowq.work.duration").tags("name", NAME, "class", "unbounded").timer().count())
                     .isEqualTo(1);
         });
@@ -188,39 +196,24 @@ class IoWqMeterBinderTests {
 
     @Test
     void timersRecordOnlyTheSampledItemsWhileCountersCountEveryItem() throws Exception {
-        // The pool passes -1 for the times of an item outside its sample; here one item in eight is in it.
-        IoWqWorkTimers sampled = new IoWqWorkTimers();
-        IoWqListener oneInEight = new IoWqListener() {
-            @Override
-            public void workEnded(Work<?> work, long waitNanos, long runNanos) {
-                boolean inSample = work.id() % 8 == 0;
-                sampled.workEnded(work, inSample ? waitNanos : -1, inSample ? runNanos : -1);
-            }
-        };
-        IoWqExecutor pool = new IoWqExecutor(IoWqConfig.builder().recordTimes(true).nodes(1).listener(oneInEight)
-                .build());
-        try {
-            new IoWqMeterBinder(NAME, pool, sampled, null).bindTo(registry);
-            long inSample = 0;
-            for (int i = 0; i < 200; i++) {
-                Work<Object> w = pool.enqueue(pool.work(() -> "done"));
-                w.get();
-                inSample += w.id() % 8 == 0 ? 1 : 0;
-            }
-            long expected = inSample;
-            assertThat(expected).isBetween(1L, 199L);
-
-            await().atMost(PATIENCE).untilAsserted(() -> {
-                assertThat(counter("completed")).isEqualTo(200);
-                assertThat(registry.get("iowq.work.wait").tags("name", NAME, "class", "bounded").timer().count())
-                        .isEqualTo(expected);
-                assertThat(registry.get("iowq.work.duration").tags("name", NAME, "class", "bounded").timer().count())
-                        .isEqualTo(expected);
-            });
-        } finally {
-            pool.shutdownNow();
-            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        // The pool tells the times of one item in 16 (by id) and -1 for the others.
+        new IoWqMeterBinder(NAME, executor, timers, null).bindTo(registry);
+        long inSample = 0;
+        for (int i = 0; i < 200; i++) {
+            Work<Object> w = executor.enqueue(executor.work(() -> "done"));
+            w.get();
+            inSample += w.id() % 16 == 0 ? 1 : 0;
         }
+        long expected = inSample;
+        assertThat(expected).isEqualTo(12);
+
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            assertThat(counter("completed")).isEqualTo(200);
+            assertThat(registry.get("iowq.work.wait").tags("name", NAME, "class", "bounded").timer().count())
+                    .isEqualTo(expected);
+            assertThat(registry.get("iowq.work.duration").tags("name", NAME, "class", "bounded").timer().count())
+                    .isEqualTo(expected);
+        });
     }
 
     @Test
@@ -278,11 +271,22 @@ class IoWqMeterBinderTests {
         binder.bindTo(registry);
         binder.bindTo(registry);
 
+        fillUntilTheNextIdIsTimed();
         executor.enqueue(executor.work(() -> "once")).get();
 
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(
                 registry.get("iowq.work.duration").tags("name", NAME, "class", "bounded").timer().count())
                 .isEqualTo(1));
+    }
+
+    /** Runs items until the next one submitted is in the pool's time sample (its id a multiple of 16); returns how many ran. */
+    private long fillUntilTheNextIdIsTimed() throws Exception {
+        long n = 0;
+        while ((executor.stats().submitted() + 1) % 16 != 0) {
+            executor.enqueue(executor.work(() -> "filler")).get();
+            n++;
+        }
+        return n;
     }
 
     private double gauge(String name, String workClass) {
