@@ -1,5 +1,6 @@
 package io.iowq.kafka;
 
+import io.iowq.core.Blocking;
 import io.iowq.core.Work;
 import io.iowq.spring.IoWqExecutor;
 import java.lang.ref.WeakReference;
@@ -151,7 +152,11 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
     private void handle(ConsumerRecord<K, V> record, PartitionOffsets offsets) {
         for (;;) {
             try {
-                invokeDelegate(record);
+                if (properties.isBlocking()) {
+                    Blocking.run(() -> invokeDelegate(record)); // its worker counts as blocked meanwhile
+                } else {
+                    invokeDelegate(record);
+                }
                 return;
             } catch (RuntimeException e) {
                 if (Thread.currentThread().isInterrupted() || offsets.isRevoking() || !container.isRunning()) {
@@ -342,33 +347,59 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
         return commits;
     }
 
+    /**
+     * On the consumer thread just before it polls: if a partition resumed since its last poll, the
+     * consumer is woken so that the poll returns at once and the container applies the resume,
+     * rather than block for the poll timeout with the partition still paused.
+     */
+    void beforePoll(Consumer<?, ?> consumer) {
+        Waker waker = consumerWakers.get(consumer);
+        if (waker != null && waker.takeResumed()) {
+            consumer.wakeup();
+        }
+    }
+
     private Waker waker(Consumer<?, ?> consumer) {
         return consumerWakers.computeIfAbsent(consumer, Waker::new);
     }
 
     /**
      * Wakes a consumer from its poll when a partition resumes, except while it is quiet (from the
-     * revocation's commits to the next assignment).
+     * revocation's commits to the next assignment). The container applies a resume after its next
+     * poll returns, so a consumer whose partitions are all paused would otherwise wait out its poll
+     * timeout. A wake-up that reaches the consumer outside its poll (in the container's commit, say)
+     * is spent there, so a resume is also noted and the consumer woken again just before it polls.
      */
     private static final class Waker {
         private final WeakReference<Consumer<?, ?>> consumer; // weak: the map of wakers is keyed by it
         private boolean quiet;
+        private boolean resumed;
 
         Waker(Consumer<?, ?> consumer) {
             this.consumer = new WeakReference<>(consumer);
         }
 
+        /** A partition resumed (any thread). */
         synchronized void wake() {
+            resumed = true;
             Consumer<?, ?> c = consumer.get();
             if (!quiet && c != null) {
                 c.wakeup();
             }
         }
 
+        /** Whether a partition resumed since the last call (consumer thread, before its poll). */
+        synchronized boolean takeResumed() {
+            boolean r = resumed && !quiet;
+            resumed = false;
+            return r;
+        }
+
         synchronized void quiet(boolean quiet) {
             this.quiet = quiet;
         }
     }
+
 
     private String group() {
         String group = container.getGroupId();

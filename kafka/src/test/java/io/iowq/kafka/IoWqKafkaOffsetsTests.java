@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.iowq.core.IoWqListener;
 import io.iowq.core.Work;
+import io.iowq.spring.IoWqExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,7 +50,7 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
         "spring.kafka.listener.poll-timeout=200ms",
         "iowq.kafka.max-in-flight=20",
 })
-@EmbeddedKafka(partitions = 4, topics = {"stress", "rebalance", "pressure"},
+@EmbeddedKafka(partitions = 4, topics = {"stress", "rebalance", "pressure", "blocking"},
         brokerProperties = "group.initial.rebalance.delay.ms=0", bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @Import(IoWqKafkaOffsetsTests.SlowEndReports.class)
 class IoWqKafkaOffsetsTests {
@@ -60,6 +61,8 @@ class IoWqKafkaOffsetsTests {
     KafkaTemplate<String, String> template;
     @Autowired
     KafkaPartitions partitions;
+    @Autowired
+    IoWqExecutor executor;
     @Value("${spring.kafka.bootstrap-servers}")
     String brokers;
 
@@ -246,6 +249,25 @@ class IoWqKafkaOffsetsTests {
             assertThat(partitions.partition("pressure", tp).committed()).isEqualTo(records);
             assertThat(container.isPartitionPaused(tp)).isFalse();
         });
+    }
+
+    /**
+     * A handler runs as a blocking call ({@code iowq.kafka.blocking}, by default): its worker counts
+     * as blocked from its first instruction, so the pool need not observe the block to wake another
+     * worker. This handler only computes, so no sample would ever take it for blocked.
+     */
+    @Test
+    void aRecordsHandlerRunsAsABlockingCall() throws Exception {
+        AtomicInteger blockedWhileHandling = new AtomicInteger(-1);
+        CountDownLatch handled = new CountDownLatch(1);
+        template.send("blocking", "key", "value");
+        template.flush();
+        start("blocking", "blocking", record -> {
+            blockedWhileHandling.set(executor.stats().unbounded().blocked());
+            handled.countDown();
+        }, 1);
+        assertThat(handled.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(blockedWhileHandling.get()).as("unbound workers counted blocked while the handler ran").isPositive();
     }
 
     private ConcurrentMessageListenerContainer<String, String> start(String topic, String group,
