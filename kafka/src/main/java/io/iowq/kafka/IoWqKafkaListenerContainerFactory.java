@@ -3,13 +3,20 @@ package io.iowq.kafka;
 import io.iowq.spring.IoWqExecutor;
 import java.util.Collection;
 import java.util.Objects;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.config.KafkaListenerEndpoint;
 import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.listener.CompositeRecordInterceptor;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.ContainerProperties.AckMode;
+import org.springframework.kafka.listener.RecordInterceptor;
 import org.springframework.kafka.support.TopicPartitionOffset;
 
 /**
@@ -20,9 +27,12 @@ import org.springframework.kafka.support.TopicPartitionOffset;
  * as to Boot's own factory; on top of them every container gets
  * <ul>
  * <li>{@link AckMode#MANUAL}: iowq acknowledges each partition's records in offset order, as they
- *     end, so the container commits only offsets below which every record has ended;</li>
+ *     end, so the container commits only offsets below which every record has ended; it commits
+ *     asynchronously, and a revocation commits synchronously;</li>
  * <li>an {@link IoWqRecordListener} around the listener it is given, also as its rebalance listener
- *     (calling the application's own, if it has one).</li>
+ *     (calling the application's own, if it has one);</li>
+ * <li>a record interceptor ahead of the application's, if it has one, which passes every record on
+ *     and tells iowq that the consumer is about to poll.</li>
  * </ul>
  * Record listeners only; not with Kafka transactions (commits are the container's, after work ends).
  * A listener method must not take an {@code Acknowledgment} or the {@code Consumer}: iowq owns the
@@ -66,10 +76,37 @@ public class IoWqKafkaListenerContainerFactory<K, V> extends ConcurrentKafkaList
         return new IoWqRecordListener<>(listener, container, executor, partitions, key, properties);
     }
 
+    /**
+     * Tells iowq's listener on the consumer thread just before each poll (a record interceptor's
+     * thread-state hook, the only one the container has there); passes every record on as it is.
+     */
+    private record BeforePoll<K, V>(IoWqRecordListener<?, ?> listener) implements RecordInterceptor<K, V> {
+
+        @Override
+        public ConsumerRecord<K, V> intercept(ConsumerRecord<K, V> record, Consumer<K, V> consumer) {
+            return record;
+        }
+
+        @Override
+        public void setupThreadState(Consumer<?, ?> consumer) {
+            listener.beforePoll(consumer);
+        }
+    }
+
+    private static final Log logger = LogFactory.getLog(IoWqKafkaListenerContainerFactory.class);
+
+    /** A failed commit is superseded by the next one, or by the revocation's own. */
+    private static final OffsetCommitCallback COMMIT_CALLBACK = (offsets, exception) -> {
+        if (exception != null) {
+            logger.debug("Commit of " + offsets + " failed; the next commit or the revocation's supersedes it", exception);
+        }
+    };
+
     /** A container that runs whatever record listener it is given through iowq. */
     private static final class Container<K, V> extends ConcurrentMessageListenerContainer<K, V> {
 
         private final IoWqKafkaListenerContainerFactory<K, V> factory;
+        private RecordInterceptor<K, V> installedInterceptor;
 
         Container(ConsumerFactory<? super K, ? super V> consumerFactory, ContainerProperties containerProperties,
                   IoWqKafkaListenerContainerFactory<K, V> factory) {
@@ -103,10 +140,22 @@ public class IoWqKafkaListenerContainerFactory<K, V> extends ConcurrentKafkaList
             }
             containerProperties.setAckMode(AckMode.MANUAL);
             containerProperties.setAsyncAcks(false);
+            // the consumer thread hands records over and goes on polling rather than wait for each
+            // commit; a revocation commits what its partitions released synchronously itself
+            containerProperties.setSyncCommits(false);
+            if (containerProperties.getCommitCallback() == null) {
+                containerProperties.setCommitCallback(COMMIT_CALLBACK);
+            }
             ConsumerRebalanceListener current = containerProperties.getConsumerRebalanceListener();
             if (current != listener) {
                 listener.setApplicationRebalanceListener(current);
                 containerProperties.setConsumerRebalanceListener(listener);
+            }
+            RecordInterceptor<K, V> interceptor = getRecordInterceptor();
+            if (interceptor == null || interceptor != installedInterceptor) {
+                RecordInterceptor<K, V> beforePoll = new BeforePoll<>(listener);
+                installedInterceptor = interceptor == null ? beforePoll : new CompositeRecordInterceptor<>(beforePoll, interceptor);
+                setRecordInterceptor(installedInterceptor);
             }
             super.doStart();
         }

@@ -32,6 +32,15 @@ public class IoWqKafkaProperties implements InitializingBean {
     private boolean unbound = true;
 
     /**
+     * Whether a record's handler is run as a blocking call (iowq's Blocking.run): while it runs its
+     * worker counts as blocked, so the pool wakes or creates another worker for the next record
+     * waiting, at once rather than when it observes the block (a sample later, which a handler that
+     * waits a few milliseconds has often ended by). For handlers that wait on I/O; false for
+     * handlers that compute, which then run on about as many workers as there are CPUs.
+     */
+    private boolean blocking = true;
+
+    /**
      * The key records run under, a SpEL expression over #record (for example
      * "#record.value().account()"); by default the record's Kafka key, and the partition for records
      * without one.
@@ -60,6 +69,14 @@ public class IoWqKafkaProperties implements InitializingBean {
 
     public void setUnbound(boolean unbound) {
         this.unbound = unbound;
+    }
+
+    public boolean isBlocking() {
+        return blocking;
+    }
+
+    public void setBlocking(boolean blocking) {
+        this.blocking = blocking;
     }
 
     public String getKey() {

@@ -1,23 +1,27 @@
 package io.iowq.kafka;
 
+import io.iowq.core.Blocking;
 import io.iowq.core.Work;
 import io.iowq.spring.IoWqExecutor;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.WeakHashMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.springframework.kafka.listener.AcknowledgingConsumerAwareMessageListener;
@@ -45,10 +49,11 @@ import org.springframework.kafka.support.KafkaUtils;
  * warning. Ended records release their offsets for commit in offset order.
  * <p>
  * <b>Rebalance.</b> As the rebalance listener too, it handles revocation on the consumer thread
- * before the container commits: records of the revoked partitions that have not started give up
- * when they start, running ones get {@code revokeTimeout} to end and are then interrupted; what
- * ended is committed, the rest is left to the partition's next owner. Lost partitions are given up
- * at once.
+ * before the container commits: the records of the revoked partitions already taken, running or
+ * waiting behind their key, get {@code revokeTimeout} to run and end (a failing one is not retried);
+ * then those not started give up and running ones are interrupted. What ended is committed, by the
+ * container and once more here, and the rest is left to the partition's next owner. Lost partitions
+ * are given up at once.
  * The application's own rebalance listener, if it has one, is called as the container would.
  */
 final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessageListener<K, V>,
@@ -63,7 +68,9 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
     private final RecordKey key;
     private final IoWqKafkaProperties properties;
     private volatile ConsumerRebalanceListener userRebalanceListener;
-    private final Map<TopicPartition, Consumer<?, ?>> consumers = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Waker> wakers = new ConcurrentHashMap<>();
+    /** One per consumer of the container; weak, so that a closed consumer's goes with it. */
+    private final Map<Consumer<?, ?>, Waker> consumerWakers = Collections.synchronizedMap(new WeakHashMap<>());
     private volatile CommonErrorHandler defaultErrorHandler;
 
     IoWqRecordListener(Object delegate, AbstractMessageListenerContainer<K, V> container, IoWqExecutor executor,
@@ -93,20 +100,21 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
     @Override
     public void onMessage(ConsumerRecord<K, V> record, Acknowledgment acknowledgment, Consumer<?, ?> consumer) {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-        consumers.putIfAbsent(tp, consumer);
+        wakers.putIfAbsent(tp, waker(consumer));
+        Object recordKey = key.keyOf(record); // before the record is taken: a key that fails takes nothing
         PartitionOffsets offsets = partitions.open(group(), tp, this::offsets);
         if (!offsets.take(record.offset(), acknowledgment)) {
             return;
         }
         long offset = record.offset();
         Work<Object> work = executor.work(() -> {
-            if (offsets.isRevoking()) {
+            if (offsets.isGivingUp()) {
                 // not started before its partition was given up: left to the partition's next owner
-                throw new CancellationException("partition " + tp + " revoked");
+                throw new CancellationException("partition " + tp + " given up");
             }
             handle(record, offsets);
             return null;
-        }).hashed(key.keyOf(record)).describedAs(description(record));
+        }).hashed(recordKey).describedAs(description(record));
         if (properties.isUnbound()) {
             work.unbound();
         }
@@ -130,9 +138,9 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
             @Override
             public void resume(TopicPartition partition) {
                 container.resumePartition(partition);
-                Consumer<?, ?> consumer = consumers.get(partition);
-                if (consumer != null) {
-                    consumer.wakeup(); // poll again now rather than after the poll timeout
+                Waker waker = wakers.get(partition);
+                if (waker != null) {
+                    waker.wake(); // poll again now rather than after the poll timeout
                 }
             }
         });
@@ -144,7 +152,11 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
     private void handle(ConsumerRecord<K, V> record, PartitionOffsets offsets) {
         for (;;) {
             try {
-                invokeDelegate(record);
+                if (properties.isBlocking()) {
+                    Blocking.run(() -> invokeDelegate(record)); // its worker counts as blocked meanwhile
+                } else {
+                    invokeDelegate(record);
+                }
                 return;
             } catch (RuntimeException e) {
                 if (Thread.currentThread().isInterrupted() || offsets.isRevoking() || !container.isRunning()) {
@@ -188,14 +200,16 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
         switch (work.state()) {
             case COMPLETED -> offsets.ended(record.offset());
             case CANCELLED -> {
-                if (offsets.isRevoking()) {
-                    return; // cancelled because its partition is given up: left to the next owner
+                if (offsets.isGivingUp()) {
+                    offsets.settled(record.offset()); // cancelled because its partition is given up: left to the next owner
+                    return;
                 }
                 logger.warn("Skipped " + KafkaUtils.format(record) + ": its work was cancelled");
                 offsets.ended(record.offset());
             }
             default -> {
-                // failed: revoked or stopped while the error handler was retrying; not released
+                // failed: gave up or was revoked or stopped while the error handler was retrying; not released
+                offsets.settled(record.offset());
                 logger.debug("Not released " + KafkaUtils.format(record) + ": " + work.failure());
             }
         }
@@ -205,7 +219,9 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> assigned) {
-        assigned.forEach(tp -> consumers.put(tp, consumer));
+        Waker waker = waker(consumer);
+        waker.quiet(false);
+        assigned.forEach(tp -> wakers.put(tp, waker));
         if (userRebalanceListener instanceof ConsumerAwareRebalanceListener l) {
             l.onPartitionsAssigned(consumer, assigned);
         } else if (userRebalanceListener != null) {
@@ -220,8 +236,11 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
         } else if (userRebalanceListener != null) {
             userRebalanceListener.onPartitionsRevoked(revoked);
         }
-        release(revoked, properties.getRevokeTimeout());
+        Map<TopicPartition, OffsetAndMetadata> released = release(revoked, properties.getRevokeTimeout());
+        // no wake-up from now until the next assignment: one would abort the commits below
+        waker(consumer).quiet(true);
         clearWakeup(consumer, revoked);
+        commit(consumer, released);
     }
 
     /**
@@ -233,7 +252,7 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
             return;
         }
         try {
-            consumer.committed(new java.util.HashSet<>(revoked), Duration.ofSeconds(5));
+            consumer.committed(new HashSet<>(revoked), Duration.ofSeconds(5));
         } catch (WakeupException e) {
             // taken
         } catch (RuntimeException e) {
@@ -241,8 +260,25 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
         }
     }
 
+    /**
+     * Commits what the revoked partitions released. The container commits the acknowledgments it
+     * holds right after this, but not one it already tried: a commit of it that a wake-up (from a
+     * partition resumed on a worker) aborted in the consumer's poll loop is lost to the container.
+     */
+    private static void commit(Consumer<?, ?> consumer, Map<TopicPartition, OffsetAndMetadata> released) {
+        if (released.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(released);
+        } catch (RuntimeException e) {
+            logger.warn("Could not commit " + released + " on revocation; the container commits what it holds", e);
+        }
+    }
+
     @Override
     public void onPartitionsRevokedAfterCommit(Consumer<?, ?> consumer, Collection<TopicPartition> revoked) {
+        waker(consumer).quiet(false);
         if (userRebalanceListener instanceof ConsumerAwareRebalanceListener l) {
             l.onPartitionsRevokedAfterCommit(consumer, revoked);
         }
@@ -259,48 +295,111 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
     }
 
     /**
-     * Gives up {@code released}: their records that have not started give up when they do, running
-     * ones get {@code timeout} to end and are then interrupted; then the partitions are closed
-     * (nothing is acknowledged for them after this returns). Queued records are not cancelled in the
-     * pool, since a cancel there would also end a record that has just started, while its handler
-     * still runs.
+     * Gives up {@code released}: every record of theirs already taken gets until {@code timeout} to
+     * run and end, those waiting behind their key included (a record that fails meanwhile is not
+     * retried); at the deadline, records not started give up when they start and running ones are
+     * interrupted. Then the partitions are closed (nothing is acknowledged for them after this
+     * returns). Returns, per partition, the offset released for commit.
      */
-    private void release(Collection<TopicPartition> released, Duration timeout) {
-        List<PartitionOffsets> closing = new ArrayList<>();
-        List<Work<?>> running = new ArrayList<>();
+    private Map<TopicPartition, OffsetAndMetadata> release(Collection<TopicPartition> released, Duration timeout) {
+        List<PartitionOffsets> revoked = new ArrayList<>();
         for (TopicPartition tp : released) {
             PartitionOffsets offsets = partitions.partitionOffsets(group(), tp);
-            if (offsets == null) {
-                continue;
-            }
-            closing.add(offsets);
-            for (Work<?> work : offsets.revoking()) {
-                if (!work.isDone()) {
-                    running.add(work); // a queued one gives up at once when it starts
-                }
+            if (offsets != null) {
+                offsets.revoking();
+                revoked.add(offsets);
             }
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (Work<?> work : running) {
-            try {
-                work.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                logger.warn("Interrupting " + work.description() + ": its partition is revoked and it did not end within "
-                        + timeout.toMillis() + " ms; the record is left to the partition's next owner");
-                work.cancel(true);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                work.cancel(true);
-            } catch (ExecutionException | CancellationException e) {
-                // ended; its offset was released if it was handled
+        boolean interrupted = false;
+        for (PartitionOffsets offsets : revoked) {
+            boolean settled = false;
+            if (!interrupted) {
+                try {
+                    settled = offsets.awaitSettled(deadline);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (!settled) {
+                int left = offsets.unsettled();
+                List<Work<?>> running = offsets.giveUp();
+                if (!timeout.isZero()) {
+                    logger.warn(offsets.partition() + " is revoked and " + left + " of its records did not end within "
+                            + timeout.toMillis() + " ms: they are left to its next owner, " + running.size()
+                            + " running ones interrupted");
+                }
+                running.forEach(work -> work.cancel(true));
             }
         }
-        for (PartitionOffsets offsets : closing) {
-            offsets.close();
+        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+        for (PartitionOffsets offsets : revoked) {
+            long commit = offsets.close();
+            if (commit >= 0) {
+                commits.put(offsets.partition(), new OffsetAndMetadata(commit));
+            }
             partitions.remove(group(), offsets.partition());
-            consumers.remove(offsets.partition());
+            wakers.remove(offsets.partition());
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return commits;
+    }
+
+    /**
+     * On the consumer thread just before it polls: if a partition resumed since its last poll, the
+     * consumer is woken so that the poll returns at once and the container applies the resume,
+     * rather than block for the poll timeout with the partition still paused.
+     */
+    void beforePoll(Consumer<?, ?> consumer) {
+        Waker waker = consumerWakers.get(consumer);
+        if (waker != null && waker.takeResumed()) {
+            consumer.wakeup();
         }
     }
+
+    private Waker waker(Consumer<?, ?> consumer) {
+        return consumerWakers.computeIfAbsent(consumer, Waker::new);
+    }
+
+    /**
+     * Wakes a consumer from its poll when a partition resumes, except while it is quiet (from the
+     * revocation's commits to the next assignment). The container applies a resume after its next
+     * poll returns, so a consumer whose partitions are all paused would otherwise wait out its poll
+     * timeout. A wake-up that reaches the consumer outside its poll (in the container's commit, say)
+     * is spent there, so a resume is also noted and the consumer woken again just before it polls.
+     */
+    private static final class Waker {
+        private final WeakReference<Consumer<?, ?>> consumer; // weak: the map of wakers is keyed by it
+        private boolean quiet;
+        private boolean resumed;
+
+        Waker(Consumer<?, ?> consumer) {
+            this.consumer = new WeakReference<>(consumer);
+        }
+
+        /** A partition resumed (any thread). */
+        synchronized void wake() {
+            resumed = true;
+            Consumer<?, ?> c = consumer.get();
+            if (!quiet && c != null) {
+                c.wakeup();
+            }
+        }
+
+        /** Whether a partition resumed since the last call (consumer thread, before its poll). */
+        synchronized boolean takeResumed() {
+            boolean r = resumed && !quiet;
+            resumed = false;
+            return r;
+        }
+
+        synchronized void quiet(boolean quiet) {
+            this.quiet = quiet;
+        }
+    }
+
 
     private String group() {
         String group = container.getGroupId();

@@ -2,8 +2,11 @@ package io.iowq.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.iowq.core.Work;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.springframework.kafka.support.Acknowledgment;
@@ -67,7 +70,7 @@ class PartitionOffsetsTests {
     @Test
     void aRecordHandedOverIsNotTakenAgainAndOneReleasedIsSkipped() {
         take(0, 1);
-        offsets.handedOver(0, io.iowq.core.Work.of(() -> null));
+        offsets.handedOver(0, Work.of(() -> null));
         assertThat(offsets.take(0, ack(0))).isFalse();
         assertThat(offsets.take(1, ack(1))).isTrue(); // not handed over (refused by the pool): taken again
         offsets.ended(0);
@@ -91,7 +94,61 @@ class PartitionOffsetsTests {
     @Test
     void closingAPausedPartitionResumesIt() {
         take(0, 1, 2, 3);
-        offsets.close();
+        assertThat(offsets.close()).as("nothing released").isEqualTo(-1);
         assertThat(flow).containsExactly("pause", "resume");
+    }
+
+    @Test
+    void closingReturnsTheOffsetReleasedForCommit() {
+        take(5, 6, 7);
+        offsets.ended(5);
+        offsets.ended(7);
+        assertThat(offsets.close()).isEqualTo(6);
+    }
+
+    /**
+     * A work is done (its {@code get} returns) before its {@code whenDone} actions run, and one of
+     * them reports its end here: a revocation waits for that report of every record handed over, or
+     * a record handled in time would not be released and would run again at the next owner.
+     */
+    @Test
+    void revokingWaitsForTheEndOfEveryRecordHandedOverToBeReported() throws Exception {
+        take(0, 1, 2);
+        Work<Object> done = Work.of(() -> null);
+        done.run(); // done, its end not reported yet
+        offsets.handedOver(0, done);
+        offsets.handedOver(1, Work.of(() -> null)); // waiting behind its key
+        offsets.handedOver(2, Work.of(() -> null));
+        offsets.revoking();
+        assertThat(offsets.awaitSettled(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50)))
+                .as("no end reported by the deadline").isFalse();
+        assertThat(offsets.unsettled()).isEqualTo(3);
+        Thread reporter = new Thread(() -> {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            offsets.ended(0);
+            offsets.ended(2);
+            offsets.settled(1); // failed: not released
+        });
+        reporter.start();
+        long before = System.nanoTime();
+        assertThat(offsets.awaitSettled(System.nanoTime() + TimeUnit.SECONDS.toNanos(10))).isTrue();
+        assertThat(System.nanoTime() - before).as("waited for the reports").isGreaterThan(TimeUnit.MILLISECONDS.toNanos(90));
+        reporter.join();
+        assertThat(acked).containsExactly(0L);
+        assertThat(offsets.close()).as("record 1 failed: it and what follows are left to the next owner").isEqualTo(1);
+    }
+
+    @Test
+    void givingUpNamesTheStartedRecordsToInterruptAndMakesTheOthersGiveUp() {
+        take(0, 1, 2);
+        Work<Object> started = Work.of(() -> null);
+        started.run();
+        offsets.handedOver(0, started);
+        offsets.handedOver(1, Work.of(() -> null));
+        offsets.ended(2);
+        offsets.revoking();
+        assertThat(offsets.isGivingUp()).isFalse();
+        assertThat(offsets.giveUp()).containsExactly(started);
+        assertThat(offsets.isGivingUp()).isTrue();
     }
 }

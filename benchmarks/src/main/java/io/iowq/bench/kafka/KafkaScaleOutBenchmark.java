@@ -45,7 +45,10 @@ import org.springframework.kafka.listener.MessageListener;
  * {@code java -cp benchmarks/target/classes:benchmarks/target/lib/* io.iowq.bench.kafka.KafkaScaleOutBenchmark
  * [records] [partitions...]} (defaults 20000 records, partitions 1 and 8). Each run produces
  * {@code records} records to a fresh topic, then consumes them all with one variant in a fresh group
- * and reports records handled per second from the first record handled to the last.
+ * and reports records handled per second from the first record handled to the last. The system
+ * property {@code variants} picks variants (comma-separated; {@code spring-kafka,iowq-kafka,parallel-consumer}
+ * by default); {@code iowq-kafka-observed} is iowq-kafka with {@code iowq.kafka.blocking=false}, the
+ * pool learning of each block by observing it.
  */
 public final class KafkaScaleOutBenchmark {
 
@@ -75,7 +78,7 @@ public final class KafkaScaleOutBenchmark {
                 "peak threads", "peak heap MB");
         for (int partitions : partitionCounts) {
             String topic = bench.topic(partitions, records);
-            for (String variant : List.of("spring-kafka", "iowq-kafka", "parallel-consumer")) {
+            for (String variant : System.getProperty("variants", "spring-kafka,iowq-kafka,parallel-consumer").split(",")) {
                 bench.run(variant, topic, partitions, records);
             }
         }
@@ -95,8 +98,10 @@ public final class KafkaScaleOutBenchmark {
                 0, 50, TimeUnit.MILLISECONDS);
         AutoCloseable consumer = switch (variant) {
             case "spring-kafka" -> springKafka(topic, group, partitions);
-            case "iowq-kafka" -> iowqKafka(topic, group, partitions);
-            default -> parallelConsumer(topic, group);
+            case "iowq-kafka" -> iowqKafka(topic, group, partitions, true);
+            case "iowq-kafka-observed" -> iowqKafka(topic, group, partitions, false);
+            case "parallel-consumer" -> parallelConsumer(topic, group);
+            default -> throw new IllegalArgumentException("unknown variant " + variant);
         };
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (handled.get() < records && System.nanoTime() < deadline) {
@@ -132,10 +137,11 @@ public final class KafkaScaleOutBenchmark {
         return container::stop;
     }
 
-    private AutoCloseable iowqKafka(String topic, String group, int partitions) {
+    private AutoCloseable iowqKafka(String topic, String group, int partitions, boolean blocking) {
         IoWqExecutor executor = new IoWqExecutor(IoWqConfig.defaults());
         executor.start();
         IoWqKafkaProperties properties = new IoWqKafkaProperties();
+        properties.setBlocking(blocking);
         IoWqKafkaListenerContainerFactory<String, String> factory =
                 new IoWqKafkaListenerContainerFactory<>(executor, new KafkaPartitions(), RecordKey.recordKey(), properties);
         factory.setConsumerFactory(new DefaultKafkaConsumerFactory<>(consumerProperties()));
