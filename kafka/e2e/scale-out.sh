@@ -64,8 +64,8 @@ for _ in $(seq 360); do
 done
 t2=$(date +%s)
 echo "no entry pending $((t2 - t1)) s after the last was accepted"
-cat "$work"/client-*.accepted | awk '{print $1}' | sort -n >"$work/accepted-ids"
-psql_db -c "SELECT id FROM entry WHERE status = 'POSTED' ORDER BY id" >"$work/posted-ids"
+cat "$work"/client-*.accepted | awk '{print $1}' | sort >"$work/accepted-ids"
+psql_db -c "SELECT id FROM entry WHERE status = 'POSTED'" | sort >"$work/posted-ids"
 missing=$(comm -23 "$work/accepted-ids" "$work/posted-ids" | wc -l)
 entries=$(psql_db -c "SELECT count(*) FROM entry")
 posted=$(psql_db -c "SELECT count(*) FROM entry WHERE status = 'POSTED'")

@@ -186,7 +186,7 @@ class FlightEventsTest {
             rs.startAsync();
             runAll(pool, List.of(Work.of(task).hashed(key), Work.of(task).hashed(key), Work.of(task)));
         }
-        assertThat(key.strings).as("with the default settings: WorkEnded below its threshold").hasValue(0);
+        assertThat(key.strings).as("with the default settings: the per-item events are off").hasValue(0);
 
         runAll(pool, List.of(Work.of(() -> Blocking.call(() -> "told")).hashed(key), Work.of(task).hashed(key)));
         Gate gate = Gate.occupying(pool);

@@ -237,7 +237,7 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
             userRebalanceListener.onPartitionsRevoked(revoked);
         }
         Map<TopicPartition, OffsetAndMetadata> released = release(revoked, properties.getRevokeTimeout());
-        // no wake-up from now until the next assignment: one would abort the commits below
+        // no wake-up from a resumed partition until the container's commit is done: one would abort it
         waker(consumer).quiet(true);
         clearWakeup(consumer, revoked);
         commit(consumer, released);
@@ -261,9 +261,10 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
     }
 
     /**
-     * Commits what the revoked partitions released. The container commits the acknowledgments it
-     * holds right after this, but not one it already tried: a commit of it that a wake-up (from a
-     * partition resumed on a worker) aborted in the consumer's poll loop is lost to the container.
+     * Commits what the revoked partitions released, synchronously. The container commits the
+     * acknowledgments it holds right after this, but not one it already tried: its commits in the
+     * poll loop are asynchronous and may fail, and one that a wake-up (from a partition resumed on a
+     * worker) aborted is lost to it.
      */
     private static void commit(Consumer<?, ?> consumer, Map<TopicPartition, OffsetAndMetadata> released) {
         if (released.isEmpty()) {
@@ -364,8 +365,8 @@ final class IoWqRecordListener<K, V> implements AcknowledgingConsumerAwareMessag
     }
 
     /**
-     * Wakes a consumer from its poll when a partition resumes, except while it is quiet (from the
-     * revocation's commits to the next assignment). The container applies a resume after its next
+     * Wakes a consumer from its poll when a partition resumes, except while it is quiet (during a
+     * revocation's commits). The container applies a resume after its next
      * poll returns, so a consumer whose partitions are all paused would otherwise wait out its poll
      * timeout. A wake-up that reaches the consumer outside its poll (in the container's commit, say)
      * is spent there, so a resume is also noted and the consumer woken again just before it polls.

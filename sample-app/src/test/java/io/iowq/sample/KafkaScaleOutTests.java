@@ -44,9 +44,9 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 /**
  * The ledger scaled out on Kafka, small: three JVMs of the sample (profiles {@code kafka} and
  * {@code postgres}) on one broker and one database, {@value #ACCOUNTS} accounts × {@value #PER_ACCOUNT}
- * entries from one client per account (each posts its account's entries one after another, to the
- * instances in turn, and tries another when one does not answer); one instance is killed with
- * SIGKILL once 40% of the entries are accepted. Once no entry is pending, checked in the database:
+ * entries from {@value #CLIENTS} clients, two posting to each account at once (each client posts one
+ * entry after another, to the instances in turn, and tries another when one does not answer); one
+ * instance is killed with SIGKILL once 40% of the entries are accepted. Once no entry is pending, checked in the database:
  * every entry answered {@code 202} is posted and every entry there is posted; each account's balance
  * is the sum of its posted entries and its posting count their number (an entry posted twice would
  * count twice); postings run 1..n with each balance-after the running sum.
@@ -58,8 +58,9 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 class KafkaScaleOutTests {
 
     private static final int INSTANCES = 3;
-    private static final int ACCOUNTS = 6;
-    private static final int PER_ACCOUNT = 40;
+    private static final int ACCOUNTS = 4;
+    private static final int PER_ACCOUNT = 60;
+    private static final int CLIENTS = 2 * ACCOUNTS;
     private static final Duration STARTUP = Duration.ofMinutes(2);
     private static final Duration PATIENCE = Duration.ofMinutes(2);
     private static final Pattern ID = Pattern.compile("^\\{\"id\"\\s*:\\s*(\\d+)");
@@ -122,16 +123,16 @@ class KafkaScaleOutTests {
         int total = ACCOUNTS * PER_ACCOUNT;
         Set<Long> accepted = ConcurrentHashMap.newKeySet();
         AtomicInteger cutOff = new AtomicInteger();
-        ExecutorService clients = Executors.newFixedThreadPool(ACCOUNTS);
+        ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
         long t0 = System.nanoTime();
         try {
             List<Future<?>> load = new ArrayList<>();
-            for (int a = 0; a < ACCOUNTS; a++) {
-                String account = "acct-" + a;
-                int first = a;
+            for (int c = 0; c < CLIENTS; c++) {
+                int client = c;
                 load.add(clients.submit(() -> {
-                    for (int n = 0; n < PER_ACCOUNT; n++) {
-                        accepted.add(post(account, n % 997 + 1, first + n, cutOff));
+                    // entries n = client, client + CLIENTS, ...: each account gets entries from two clients at once
+                    for (int n = client; n < total; n += CLIENTS) {
+                        accepted.add(post("acct-" + n % ACCOUNTS, n % 997 + 1, n, cutOff));
                     }
                     return null;
                 }));

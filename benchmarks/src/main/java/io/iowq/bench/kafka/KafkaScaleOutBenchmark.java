@@ -23,12 +23,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
@@ -56,8 +59,13 @@ public final class KafkaScaleOutBenchmark {
     private static final long HANDLER_MILLIS = 5;
 
     private final String brokers;
-    private final AtomicLong handled = new AtomicLong();
-    private final AtomicLong firstNanos = new AtomicLong();
+    /** What one variant's run handled; a variant's late records after its run count in its own. */
+    private static final class Count {
+        final AtomicLong handled = new AtomicLong();
+        final AtomicLong firstNanos = new AtomicLong();
+    }
+
+    private volatile Count count = new Count();
 
     private KafkaScaleOutBenchmark(String brokers) {
         this.brokers = brokers;
@@ -82,11 +90,12 @@ public final class KafkaScaleOutBenchmark {
                 bench.run(variant, topic, partitions, records);
             }
         }
+        System.exit(0); // a variant's client may leave threads behind that would keep the JVM (and the bench lock)
     }
 
     private void run(String variant, String topic, int partitions, int records) throws Exception {
-        handled.set(0);
-        firstNanos.set(0);
+        Count counted = new Count();
+        count = counted;
         String group = variant + "-" + System.nanoTime();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
@@ -104,32 +113,33 @@ public final class KafkaScaleOutBenchmark {
             default -> throw new IllegalArgumentException("unknown variant " + variant);
         };
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        while (handled.get() < records && System.nanoTime() < deadline) {
+        while (counted.handled.get() < records && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         long end = System.nanoTime();
-        long done = handled.get();
+        long done = counted.handled.get();
         consumer.close();
         sampler.shutdownNow();
-        double seconds = (end - firstNanos.get()) / 1e9;
+        double seconds = (end - counted.firstNanos.get()) / 1e9;
         System.out.printf("%-22s %10d %8d %12.0f %12d %12d%n", variant, partitions, done, done / seconds,
                 threads.getPeakThreadCount(), peakHeap.get() >> 20);
     }
 
-    private void handle() {
-        firstNanos.compareAndSet(0, System.nanoTime());
+    private static void handle(Count c) {
+        c.firstNanos.compareAndSet(0, System.nanoTime());
         try {
             Thread.sleep(HANDLER_MILLIS); // a handler that blocks, as on a database call
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        handled.incrementAndGet();
+        c.handled.incrementAndGet();
     }
 
     private AutoCloseable springKafka(String topic, String group, int partitions) {
         ContainerProperties properties = new ContainerProperties(topic);
         properties.setGroupId(group);
-        properties.setMessageListener((MessageListener<String, String>) r -> handle());
+        Count c = count;
+        properties.setMessageListener((MessageListener<String, String>) r -> handle(c));
         ConcurrentMessageListenerContainer<String, String> container =
                 new ConcurrentMessageListenerContainer<>(new DefaultKafkaConsumerFactory<>(consumerProperties()), properties);
         container.setConcurrency(partitions);
@@ -148,7 +158,8 @@ public final class KafkaScaleOutBenchmark {
         factory.setConcurrency(partitions);
         ConcurrentMessageListenerContainer<String, String> container = factory.createContainer(topic);
         container.getContainerProperties().setGroupId(group);
-        container.setupMessageListener((MessageListener<String, String>) r -> handle());
+        Count c = count;
+        container.setupMessageListener((MessageListener<String, String>) r -> handle(c));
         container.start();
         return () -> {
             container.stop();
@@ -168,7 +179,8 @@ public final class KafkaScaleOutBenchmark {
                 .build();
         ParallelStreamProcessor<String, String> processor = ParallelStreamProcessor.createEosStreamProcessor(options);
         processor.subscribe(Set.of(topic));
-        Consumer<Object> poll = context -> handle();
+        Count c = count;
+        Consumer<Object> poll = context -> handle(c);
         processor.poll(poll::accept);
         return processor::close;
     }
@@ -186,14 +198,40 @@ public final class KafkaScaleOutBenchmark {
         String topic = "bench-" + partitions + "-" + System.currentTimeMillis();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
-        }
-        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.LINGER_MS_CONFIG, 5);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
-            for (int i = 0; i < records; i++) {
-                producer.send(new ProducerRecord<>(topic, "key-" + (i % KEYS), String.valueOf(i)));
+            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            for (int attempt = 0; ; attempt++) { // every partition led before producing to it
+                try {
+                    admin.listOffsets(latest).all().get();
+                    break;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (attempt == 100) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
+                }
+            }
+            Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                    ProducerConfig.LINGER_MS_CONFIG, 5);
+            AtomicLong failed = new AtomicLong();
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+                for (int i = 0; i < records; i++) {
+                    producer.send(new ProducerRecord<>(topic, "key-" + (i % KEYS), String.valueOf(i)), (m, e) -> {
+                        if (e != null) {
+                            failed.incrementAndGet();
+                        }
+                    });
+                }
+            }
+            long produced = admin.listOffsets(latest).all().get().values().stream()
+                    .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+            if (failed.get() > 0 || produced != records) {
+                throw new IllegalStateException("producing " + records + " records to " + topic + " failed for "
+                        + failed.get() + "; the topic holds " + produced);
             }
         }
         return topic;
