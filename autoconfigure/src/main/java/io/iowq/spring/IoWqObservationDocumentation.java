@@ -109,6 +109,22 @@ public enum IoWqObservationDocumentation implements ObservationDocumentation {
             }
         },
 
+        /** Its task told the pool it blocks ({@code Blocking.call}): its worker no longer counts as running. */
+        BLOCKED_TOLD {
+            @Override
+            public String getName() {
+                return "blocked.told";
+            }
+        },
+
+        /** The pool saw its worker blocked (asleep, waiting, or in native I/O without progress). */
+        BLOCKED_OBSERVED {
+            @Override
+            public String getName() {
+                return "blocked.observed";
+            }
+        },
+
         /** It was cancelled: removed while pending, or interrupted while running. */
         CANCELLED {
             @Override

@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * has ended, with its outcome, by {@link Work#whenDone}. The worker's side comes through the pool's
  * {@link ContextHook}, which {@link #contextHook} wraps: when the worker installs the item's context
  * it marks the event {@code started} and opens the observation's scope on top of the submitter's
- * context, and closes it when the item leaves the worker. An item that a cancel ends while it runs
+ * context, and closes it when the item leaves the worker; a block of its worker, told or observed,
+ * is the event {@code blocked.told} or {@code blocked.observed}. An item that a cancel ends while it runs
  * is stopped when its worker leaves it, so its scope is never used after its stop; one cancelled
  * while pending never had a scope. A refused item is stopped at once, outcome {@code rejected}.
  * <p>
@@ -115,7 +116,8 @@ public final class WorkObservations {
     /**
      * One observed item: its observation, and where its worker is with it. The state moves
      * {@code QUEUED} to {@code RUNNING} (the worker installed its context) to {@code LEFT} (the
-     * worker closed it); an end seen while {@code RUNNING} moves it to {@code ENDED} instead and
+     * worker closed it), and from {@code RUNNING} to {@code TELLING} and back while a block is told
+     * (the others wait that out); an end seen while {@code RUNNING} moves it to {@code ENDED} instead and
      * leaves the stop to the worker, and an end seen while {@code QUEUED} moves it to {@code ENDED}
      * so that no worker opens a scope after the stop. Whoever sees the other side done stops the
      * observation, once.
@@ -126,6 +128,8 @@ public final class WorkObservations {
         private static final int RUNNING = 1;
         private static final int LEFT = 2;
         private static final int ENDED = 3;
+        /** {@code RUNNING}, while the manager or the worker tells the observation of a block: no stop meanwhile. */
+        private static final int TELLING = 4;
 
         private final Observation observation;
         private final IoWqObservationContext observed;
@@ -163,9 +167,34 @@ public final class WorkObservations {
                 }
             } finally {
                 contextScope.close();
-                if (!compareAndSet(RUNNING, LEFT)) {
+                if (!compareAndSet(RUNNING, LEFT) && awaitNotTelling() != LEFT) {
                     stop(); // ended by a cancel while it ran
                 }
+            }
+        }
+
+        /** After a failed move from {@code RUNNING} to {@code LEFT}: waits out a block being told, then moves again; the state it left. */
+        private int awaitNotTelling() {
+            for (int s; (s = get()) == TELLING || s == RUNNING; ) {
+                if (s == RUNNING && compareAndSet(RUNNING, LEFT)) {
+                    return LEFT;
+                }
+                Thread.onSpinWait();
+            }
+            return get();
+        }
+
+        /** Its worker was taken as blocked, told or observed, while it ran; never after the stop. */
+        @Override
+        public void blocked(boolean observed) {
+            if (!compareAndSet(RUNNING, TELLING)) {
+                return;
+            }
+            try {
+                observation.event(observed ? IoWqObservationDocumentation.Events.BLOCKED_OBSERVED
+                        : IoWqObservationDocumentation.Events.BLOCKED_TOLD);
+            } finally {
+                set(RUNNING);
             }
         }
 
@@ -173,7 +202,9 @@ public final class WorkObservations {
         void ended() {
             for (;;) {
                 int s = get();
-                if (s == RUNNING) {
+                if (s == TELLING) {
+                    Thread.onSpinWait(); // a block is being told: the stop comes after it
+                } else if (s == RUNNING) {
                     if (compareAndSet(RUNNING, ENDED)) {
                         return; // its worker is still in it: close() stops it
                     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.iowq.core.Blocking;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
@@ -11,6 +12,7 @@ import io.micrometer.tracing.test.simple.SimpleSpan;
 import io.micrometer.tracing.test.simple.SimpleTracer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -141,6 +143,31 @@ class WorkTracingTests {
     }
 
     @Test
+    void aCallThatSaysItBlocksHasTheEventBlockedTold() throws Exception {
+        assertThat(ledger.sleep("erin", true).get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo("erin");
+
+        assertThat(events(endedSpan("erin"))).containsExactly("queued", "started", "blocked.told");
+    }
+
+    @Test
+    void aCallSeenAsleepHasTheEventBlockedObserved() throws Exception {
+        // The pool looks at busy workers only while work waits: more sleepers than the bound class runs at once.
+        List<CompletableFuture<String>> calls = new ArrayList<>();
+        for (int i = 0; i < Runtime.getRuntime().availableProcessors() + 2; i++) {
+            calls.add(ledger.sleep("frank-" + i, false));
+        }
+        for (CompletableFuture<String> call : calls) {
+            assertThat(call).succeedsWithin(PATIENCE);
+        }
+
+        List<SimpleSpan> spans = await().atMost(PATIENCE).until(() -> tracer.getSpans().stream()
+                .filter(s -> s.getTags().getOrDefault("key", "").startsWith("frank-"))
+                .filter(s -> s.getEndTimestamp().toEpochMilli() != 0).toList(), l -> l.size() == calls.size());
+        assertThat(spans).anySatisfy(s -> assertThat(events(s)).containsExactly("queued", "started", "blocked.observed"));
+        assertThat(spans).allSatisfy(s -> assertThat(events(s)).doesNotContain("blocked.told"));
+    }
+
+    @Test
     void aFailedCallEndsItsSpanFailedWithItsException() {
         CompletableFuture<String> call = ledger.fail("dave");
 
@@ -210,6 +237,18 @@ class WorkTracingTests {
                 }
             }
             return CompletableFuture.completedFuture(tracer.currentSpan().context().spanId());
+        }
+
+        /** Sleeps, saying so ({@link Blocking}) if {@code told}. */
+        @Async
+        @Hashed("#account")
+        public CompletableFuture<String> sleep(String account, boolean told) throws Exception {
+            if (told) {
+                Blocking.run(() -> Thread.sleep(300));
+            } else {
+                Thread.sleep(500);
+            }
+            return CompletableFuture.completedFuture(account);
         }
 
         @Async

@@ -348,20 +348,24 @@ final class Account {
 
     /** The seed's {@code io_wq_worker_sleeping} and {@code io_wqe_dec_running}: {@code w} blocks, told ({@link Blocking}) or observed in {@code work}. */
     boolean blocked(Worker w, Work<?> work, boolean observed) {
-        return FlightEvents.blocked(w, work, observed, locked(() -> {
+        ContextHook.Scope installed = locked(() -> {
             if (w.blocked && !observed) {
                 w.observedBlocked = false; // told now: the manager no longer takes it back on seeing progress
-                return false;
+                return null;
             }
             if (w.blocked || w.current == null || (observed && w.current != work)) {
-                return false;
+                return null;
             }
             w.blocked = true;
             w.observedBlocked = observed;
             running--;
             wakeWhile(observed ? lagTarget() : concurrency, queue.runnable() - (observed ? onTheirWay() : 0));
-            return true;
-        }));
+            return w.installed != null ? w.installed : ContextHook.Scope.NOOP; // the current item's, or none yet
+        });
+        if (installed != null) {
+            pool.events.blocked(installed, observed);
+        }
+        return FlightEvents.blocked(w, work, observed, installed != null);
     }
 
     /** The seed's {@code io_wq_worker_running} and {@code io_wqe_inc_running}: {@code w} runs again, told, or observed making progress in {@code work}. */

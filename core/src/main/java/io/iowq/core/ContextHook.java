@@ -37,5 +37,14 @@ public interface ContextHook {
 
         @Override
         void close();
+
+        /**
+         * The pool took the worker in this scope's item as blocked (the seed's
+         * {@code io_wq_worker_sleeping}): told by the task ({@link Blocking}, on the worker's thread) or
+         * observed (on the pool's manager thread). Called outside every lock of the pool, while the item
+         * runs, at most once per block; what it throws is counted as a hook failure. By default nothing.
+         */
+        default void blocked(boolean observed) {
+        }
     }
 }

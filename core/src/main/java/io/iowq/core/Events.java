@@ -54,6 +54,15 @@ final class Events {
         work.fireCallbacks();
     }
 
+    /** Tells an item's installed context that its worker was taken as blocked ({@link ContextHook.Scope#blocked}). */
+    void blocked(ContextHook.Scope installed, boolean observed) {
+        try {
+            installed.blocked(observed);
+        } catch (Throwable t) {
+            hookFailures.increment();
+        }
+    }
+
     void rejected(Work<?> work) {
         rejected.increment();
         notifyListener(() -> listener.workRejected(work));

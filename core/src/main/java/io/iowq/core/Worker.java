@@ -35,6 +35,8 @@ final class Worker implements Runnable {
     int budget;
     /** The item the manager saw it in at its last look; dropped when it leaves the item. */
     Work<?> sampleWork;
+    /** The installed context of {@link #current}, from its install to its close, else {@code null}; written by the worker. */
+    volatile ContextHook.Scope installed;
 
     // Touched only by this worker's own thread.
     private int blockingDepth;
@@ -201,6 +203,7 @@ final class Worker implements Runnable {
         ContextHook.Scope scope = ContextHook.Scope.NOOP;
         try {
             scope = work.context.install();
+            installed = scope;
             outcome = work.call();
             end = Work.State.COMPLETED;
         } catch (Throwable t) {
@@ -208,6 +211,7 @@ final class Worker implements Runnable {
             end = Work.State.FAILED;
         }
         FlightEvents.ran(flight);
+        installed = null;
         try {
             scope.close();
         } catch (Throwable t) {

@@ -149,4 +149,34 @@ class ContextHookTest {
 
         assertThat(fromThread[0].get(10, TimeUnit.SECONDS)).endsWith(": carol");
     }
+
+    @Test
+    void theScopeOfAnItemIsToldWhenItsWorkerIsTakenAsBlockedToldAndObserved() throws Exception {
+        java.util.Queue<String> told = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        ContextHook hook = () -> () -> new ContextHook.Scope() {
+            @Override
+            public void close() {
+            }
+
+            @Override
+            public void blocked(boolean observed) {
+                told.add((observed ? "observed " : "told ") + Thread.currentThread().getName());
+            }
+        };
+        IoWq pool = pools.start(Pools.bound(1, 1).observeBlocking(true).contextHook(hook));
+        pool.enqueue(Work.of(() -> Blocking.call(() -> {
+            Thread.sleep(50);
+            return null;
+        }))).get(10, TimeUnit.SECONDS);
+        assertThat(told).containsExactly("told iowq-0-b-1");
+
+        told.clear();
+        Work<Object> sleeper = pool.enqueue(Work.of(() -> {
+            Thread.sleep(300); // untold: the manager sees it asleep while the next item waits
+            return null;
+        }));
+        pool.enqueue(Work.of(() -> null));
+        sleeper.get(10, TimeUnit.SECONDS);
+        assertThat(told).containsExactly("observed iowq-manager");
+    }
 }

@@ -6,21 +6,17 @@ import static org.awaitility.Awaitility.await;
 import java.io.File;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -30,9 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,7 +56,6 @@ class KafkaScaleOutTests {
     private static final int CLIENTS = 2 * ACCOUNTS;
     private static final Duration STARTUP = Duration.ofMinutes(2);
     private static final Duration PATIENCE = Duration.ofMinutes(2);
-    private static final Pattern ID = Pattern.compile("^\\{\"id\"\\s*:\\s*(\\d+)");
 
     private static PostgreSQLContainer container;
     private static EmbeddedKafkaKraftBroker broker;
@@ -77,11 +69,7 @@ class KafkaScaleOutTests {
 
     @BeforeAll
     static void servers() {
-        PostgresServer.check();
-        if (PostgresServer.source() == PostgresServer.Source.CONTAINER) {
-            container = new PostgreSQLContainer("postgres:17-alpine");
-            container.start();
-        }
+        container = SampleJvms.startDatabase();
         brokers = System.getenv("IOWQ_KAFKA_BOOTSTRAP_SERVERS");
         if (brokers == null || brokers.isBlank()) {
             broker = new EmbeddedKafkaKraftBroker(1, 1);
@@ -114,7 +102,7 @@ class KafkaScaleOutTests {
     @Test
     void threeInstancesOneKilledEveryAcceptedEntryPostedOnceAndEveryBalanceExact() throws Exception {
         for (int i = 0; i < INSTANCES; i++) {
-            ports[i] = freePort();
+            ports[i] = SampleJvms.freePort();
             start(i);
         }
         for (int i = 0; i < INSTANCES; i++) {
@@ -190,18 +178,12 @@ class KafkaScaleOutTests {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
             int port = ports[(start + attempt) % INSTANCES];
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/accounts/" + account
-                            + "/entries"))
-                    .header("Content-Type", "application/json")
-                    .timeout(Duration.ofSeconds(10))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":" + amount + "}"))
-                    .build();
+            HttpRequest request = SampleJvms.entryRequest(port, account, "{\"amount\":" + amount + "}",
+                    Duration.ofSeconds(10));
             try {
                 HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
                 if (answer.statusCode() == 202) {
-                    Matcher m = ID.matcher(answer.body());
-                    assertThat(m.find()).as("an entry: %s", answer.body()).isTrue();
-                    return Long.parseLong(m.group(1));
+                    return SampleJvms.acceptedId(answer);
                 }
                 assertThat(answer.statusCode()).as("%s", answer.body()).isEqualTo(503);
             } catch (ConnectException notListening) {
@@ -216,15 +198,10 @@ class KafkaScaleOutTests {
 
     /** Starts instance {@code i} in a JVM of its own, on the run's schema, topic and consumer group. */
     private void start(int i) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-                "-cp", applicationClassPath(),
-                LedgerApplication.class.getName(),
+        List<String> command = SampleJvms.command(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m"),
+                container, schema, List.of(
                 "--spring.profiles.active=kafka,postgres",
                 "--server.port=" + ports[i],
-                "--spring.datasource.hikari.schema=" + schema,
-                "--spring.datasource.hikari.connection-init-sql=CREATE SCHEMA IF NOT EXISTS " + schema,
                 "--spring.kafka.bootstrap-servers=" + brokers,
                 "--ledger.kafka.topic=scale-out-" + run,
                 "--ledger.kafka.partitions=6",
@@ -235,11 +212,6 @@ class KafkaScaleOutTests {
                 "--ledger.kafka.sweep-after=5s",
                 "--ledger.partner.delay=0ms",
                 "--spring.security.user.password=scale-out-test"));
-        if (container != null) {
-            command.addAll(List.of("--spring.datasource.url=" + container.getJdbcUrl(),
-                    "--spring.datasource.username=" + container.getUsername(),
-                    "--spring.datasource.password=" + container.getPassword()));
-        }
         File log = Path.of("target", "scale-out-" + run + "-" + (i + 1) + ".log").toFile();
         instances[i] = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
@@ -261,35 +233,13 @@ class KafkaScaleOutTests {
         });
     }
 
-    /** The test's class path less its own classes: the application's classes and its dependencies. */
-    private static String applicationClassPath() {
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return Arrays.stream(classPath.split(File.pathSeparator))
-                .filter(entry -> !entry.endsWith("test-classes") && !entry.endsWith("test-classes/"))
-                .collect(Collectors.joining(File.pathSeparator));
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private long count(String sql) throws SQLException {
-        try (Connection db = connect(); PreparedStatement s = db.prepareStatement(sql); ResultSet rs = s.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return SampleJvms.count(container, schema, sql);
     }
 
     private Connection connect() throws SQLException {
-        Connection db = container != null
-                ? DriverManager.getConnection(container.getJdbcUrl(), container.getUsername(), container.getPassword())
-                : PostgresServer.connect();
-        try (Statement s = db.createStatement()) {
-            s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
-            s.execute("SET search_path TO " + schema);
-        }
-        return db;
+        return SampleJvms.connect(container, schema);
     }
 }

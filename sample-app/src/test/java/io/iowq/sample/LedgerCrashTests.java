@@ -8,7 +8,6 @@ import java.io.File;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,14 +15,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +75,6 @@ class LedgerCrashTests {
     private static final int FILLER_ACCOUNTS = 500;
     private static final int FILLER_ENTRIES = 5_000;
     private static final Pattern ENTRY_ID = Pattern.compile("\"entryId\"\\s*:\\s*(\\d+)");
-    private static final Pattern ID = Pattern.compile("^\\{\"id\"\\s*:\\s*(\\d+)");
 
     private static PostgreSQLContainer container;
 
@@ -92,11 +87,7 @@ class LedgerCrashTests {
 
     @BeforeAll
     static void server() {
-        PostgresServer.check();
-        if (PostgresServer.source() == PostgresServer.Source.CONTAINER) {
-            container = new PostgreSQLContainer("postgres:17-alpine");
-            container.start();
-        }
+        container = SampleJvms.startDatabase();
     }
 
     @AfterAll
@@ -122,7 +113,7 @@ class LedgerCrashTests {
         long seed = new Random().nextLong();
         System.out.printf("LedgerCrashTests seed: %d, schema %s%n", seed, schema);
         startPartner();
-        port = freePort();
+        port = SampleJvms.freePort();
         start(1);
         // a backlog the first run never handed over (as if accepted by a run before it), ahead of the
         // clients' entries: at the restart it is resumed first, which takes a while, and the clients'
@@ -259,19 +250,12 @@ class LedgerCrashTests {
             while (go.getAsBoolean()) {
                 String account = "a" + (id + CLIENTS * (sent % (ACCOUNTS / CLIENTS)));
                 long amount = random.nextInt(15_000) - 5_000;
-                HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/accounts/"
-                                + account + "/entries"))
-                        .header("Content-Type", "application/json")
-                        .timeout(Duration.ofSeconds(30))
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":" + (amount == 0 ? 1 : amount)
-                                + ",\"reference\":\"c" + id + "-" + sent + "\"}"))
-                        .build();
+                HttpRequest request = SampleJvms.entryRequest(port, account, "{\"amount\":" + (amount == 0 ? 1 : amount)
+                        + ",\"reference\":\"c" + id + "-" + sent + "\"}", Duration.ofSeconds(30));
                 try {
                     HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
                     if (answer.statusCode() == 202) {
-                        Matcher m = ID.matcher(answer.body());
-                        assertThat(m.find()).as("an entry: %s", answer.body()).isTrue();
-                        accepted.add(Long.parseLong(m.group(1)));
+                        accepted.add(SampleJvms.acceptedId(answer));
                         sent++;
                     } else {
                         assertThat(answer.statusCode()).as("%s", answer.body()).isEqualTo(503);
@@ -291,25 +275,15 @@ class LedgerCrashTests {
 
     /** Starts the sample in a JVM of its own, on the run's schema; the first time, awaits it healthy. */
     private void start(int run) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-Xmx256m",
-                "-cp", applicationClassPath(),
-                LedgerApplication.class.getName(),
+        List<String> command = SampleJvms.command(List.of("-XX:TieredStopAtLevel=1", "-Xmx256m"), container, schema,
+                List.of(
                 "--spring.profiles.active=postgres",
                 "--server.port=" + port,
-                "--spring.datasource.hikari.schema=" + schema,
-                "--spring.datasource.hikari.connection-init-sql=CREATE SCHEMA IF NOT EXISTS " + schema,
                 // slowed in the first run, so that a backlog is pending at the kill
                 "--ledger.posting-delay=" + (run == 1 ? "20ms" : "0s"),
                 "--ledger.partner.url=http://localhost:" + partner.getAddress().getPort() + "/notifications",
                 "--ledger.outbox.interval=1s",
                 "--spring.security.user.password=crash-test"));
-        if (container != null) {
-            command.addAll(List.of("--spring.datasource.url=" + container.getJdbcUrl(),
-                    "--spring.datasource.username=" + container.getUsername(),
-                    "--spring.datasource.password=" + container.getPassword()));
-        }
         File log = Path.of("target", "ledger-crash-" + schema + "-" + run + ".log").toFile();
         ledger = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
@@ -340,13 +314,6 @@ class LedgerCrashTests {
         }
     }
 
-    /** The test's class path less its own classes: the application's classes and its dependencies. */
-    private static String applicationClassPath() {
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return Arrays.stream(classPath.split(File.pathSeparator))
-                .filter(entry -> !entry.endsWith("test-classes") && !entry.endsWith("test-classes/"))
-                .collect(Collectors.joining(File.pathSeparator));
-    }
 
     /** The partner: takes every notification, remembers its entry id, answers 204. */
     private void startPartner() throws IOException {
@@ -364,11 +331,6 @@ class LedgerCrashTests {
         partner.start();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private Map<String, Long> balances() throws SQLException {
         Map<String, Long> balances = new HashMap<>();
@@ -382,20 +344,10 @@ class LedgerCrashTests {
     }
 
     private long count(String sql) throws SQLException {
-        try (Connection db = connect(); PreparedStatement s = db.prepareStatement(sql); ResultSet rs = s.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return SampleJvms.count(container, schema, sql);
     }
 
     private Connection connect() throws SQLException {
-        Connection db = container != null
-                ? DriverManager.getConnection(container.getJdbcUrl(), container.getUsername(), container.getPassword())
-                : PostgresServer.connect();
-        try (Statement s = db.createStatement()) {
-            s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
-            s.execute("SET search_path TO " + schema);
-        }
-        return db;
+        return SampleJvms.connect(container, schema);
     }
 }
