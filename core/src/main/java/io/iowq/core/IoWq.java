@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The Linux kernel's io_uring worker pool (io-wq, {@code fs/io-wq.c}) in Java: threads created only
@@ -210,7 +210,7 @@ public final class IoWq extends AbstractExecutorService {
      */
     public Cancellation cancel(Predicate<Work<?>> match, boolean all) {
         Objects.requireNonNull(match, "match");
-        return cancelling(() -> cancel.cancel(match, all));
+        return cancelling(ended -> cancel.cancel(match, all, ended));
     }
 
     /** Cancels the item with this id. */
@@ -231,20 +231,25 @@ public final class IoWq extends AbstractExecutorService {
 
     /** {@code Future.cancel} of one item of this pool. */
     boolean cancelOne(Work<?> work, boolean mayInterrupt) {
-        return cancelling(() -> cancel.cancelOne(work, mayInterrupt));
+        return cancelling(ended -> cancel.cancelOne(work, mayInterrupt, ended));
     }
 
     /** Cancels what waits in an account that cannot get a worker ({@link WorkerCreation}). */
     void cancelStranded(Account account) {
-        cancelling(() -> cancel.cancelPendingAndInterrupt(account, false));
+        cancelling(ended -> cancel.cancelPendingAndInterrupt(account, false, ended));
     }
 
-    /** Runs a cancel counted busy, so the pool cannot terminate while it publishes what it ended. */
-    private <T> T cancelling(Supplier<T> action) {
+    /**
+     * Runs a cancel counted busy, so the pool cannot terminate while it publishes what it ended: the
+     * items it adds to the list, published when it returns or throws.
+     */
+    private <T> T cancelling(Function<List<Work<?>>, T> action) {
+        List<Work<?>> ended = new ArrayList<>();
         ctl.incrementAndGet();
         try {
-            return action.get();
+            return action.apply(ended);
         } finally {
+            events.publishCancelled(ended);
             ctl.decrementAndGet();
             tryTerminate();
         }
@@ -295,8 +300,8 @@ public final class IoWq extends AbstractExecutorService {
     @Override
     public List<Runnable> shutdownNow() {
         advanceState(STOP);
-        List<Runnable> cancelledWork = cancelling(() -> {
-            List<Runnable> pending = cancel.cancelPendingAndInterrupt(null, true);
+        List<Runnable> cancelledWork = cancelling(ended -> {
+            List<Runnable> pending = cancel.cancelPendingAndInterrupt(null, true, ended);
             forEachAccount(Account::shutdown);
             return pending;
         });
