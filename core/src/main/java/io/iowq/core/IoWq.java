@@ -55,7 +55,7 @@ public final class IoWq extends AbstractExecutorService {
     final AtomicLong linksHandedOver = new AtomicLong();
     final Events events;
     /** Stamps items when times are recorded ({@link CoarseClock}); the manager advances it. */
-    private final CoarseClock clock = new CoarseClock();
+    final CoarseClock clock = new CoarseClock();
 
     /**
      * Creates the pool and its first worker on every node (the seed's {@code io_wq_create}).
@@ -186,10 +186,6 @@ public final class IoWq extends AbstractExecutorService {
     /** When the item {@code id} is accepted or starts, if times are recorded ({@link CoarseClock}), else 0. */
     long stamp(long id) {
         return recordTimes ? clock.stamp(id, manager.thread()) : 0;
-    }
-
-    CoarseClock clock() {
-        return clock;
     }
 
     /** Whether the pool refuses a submission from {@code submitter} (a worker of the calling thread, or {@code null}). */

@@ -109,7 +109,7 @@ final class Manager implements Runnable {
         try {
             sampleUntilStopped();
         } finally {
-            pool.clock().stop();
+            pool.clock.stop();
             pool.managerEnded();
         }
     }
@@ -118,7 +118,7 @@ final class Manager implements Runnable {
         long period = MIN_SAMPLE_NANOS;
         while (!stopped) {
             long wake = runRetries(System.nanoTime());
-            if (pool.clock().tick(pool.events.ids.get(), workWaits())) {
+            if (pool.clock.tick(pool.events.ids.get(), workWaits())) {
                 wake = Math.min(wake, System.nanoTime() + CoarseClock.TICK_NANOS);
             }
             if (observes && workWaits()) {

@@ -22,8 +22,6 @@ import org.junit.jupiter.api.Test;
  */
 class ManagerWakeTest {
 
-    private static final String PREFIX = "mw-";
-
     @Test
     void submittersWakeTheIdleManagerWhenItObservesBlocking() throws Exception {
         Bursts b = burstsBehindABusyWorker(true);
@@ -49,8 +47,9 @@ class ManagerWakeTest {
      */
     private static Bursts burstsBehindABusyWorker(boolean observeBlocking) throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "needs Linux's /proc");
+        String prefix = observeBlocking ? "mw1-" : "mw0-"; // a manager's name of its own in each case
         IoWq pool = new IoWq(IoWqConfig.builder().nodes(1).concurrency(WorkClass.BOUND, 1)
-                .maxWorkers(WorkClass.BOUND, 1).observeBlocking(observeBlocking).threadNamePrefix(PREFIX).build());
+                .maxWorkers(WorkClass.BOUND, 1).observeBlocking(observeBlocking).threadNamePrefix(prefix).build());
         AtomicBoolean release = new AtomicBoolean();
         CountDownLatch busy = new CountDownLatch(1);
         try {
@@ -59,8 +58,8 @@ class ManagerWakeTest {
                 spinUntil(release);
             });
             assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
-            Path manager = managerTask();
             awaitParked(pool.manager().thread());
+            Path manager = task(prefix + "manager"); // named once its thread has run
             long switchesBefore = voluntarySwitches(manager);
             long samplesBefore = pool.blockingSamples();
             for (int round = 0; round < 20; round++) {
@@ -90,16 +89,16 @@ class ManagerWakeTest {
         }
     }
 
-    /** The manager thread's task directory: the JVM gives a thread's name (its first 15 characters) to its task. */
-    private static Path managerTask() throws IOException {
+    /** A thread's task directory: a started thread gives its name (the first 15 characters) to its task. */
+    private static Path task(String name) throws IOException {
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path task : tasks) {
-                if (Files.readString(task.resolve("comm")).trim().equals(PREFIX + "manager")) {
+                if (Files.readString(task.resolve("comm")).trim().equals(name)) {
                     return task;
                 }
             }
         }
-        throw new AssertionError("no task named " + PREFIX + "manager");
+        throw new AssertionError("no task named " + name);
     }
 
     private static long voluntarySwitches(Path task) throws IOException {
