@@ -224,12 +224,15 @@ final class Account {
     /**
      * A worker took an item: if the runnable items outnumber the workers on their way to take one,
      * and fewer than the target run, one more is woken (the seed's {@code io_wqe_wake_worker}, passed
-     * along from worker to worker while the queue outruns them).
+     * along from worker to worker while the queue outruns them). If the target already runs, the
+     * manager is told that work waits: the submissions may all have come while fewer ran.
      */
     void wakeForBacklog() {
         assert lock.isHeldByCurrentThread();
         if (queue.runnable() > 0 && running < concurrency && queue.runnable() > onTheirWay()) {
             wakeOrCreate();
+        } else if (queue.runnable() > 0 && running >= concurrency) {
+            pool.manager().workWaiting();
         }
     }
 

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,6 +35,45 @@ class ManagerWakeTest {
         assertThat(b.samples).as("sample rounds").isZero();
         // Woken by submitters, it would park again after every wake; a park may return spuriously now and then.
         assertThat(b.managerSwitches).as("times the manager thread parked again").isLessThan(10);
+    }
+
+    /**
+     * Every submission comes while fewer than the target run (the workers are on their way), so none
+     * tells the manager that work waits; the worker that takes an item with the target running does.
+     */
+    @Test
+    void workQueuedWhileFewerThanTheTargetRanIsWatchedOnceTheTargetRuns() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        IoWq pool = new IoWq(IoWqConfig.builder().nodes(1).concurrency(WorkClass.BOUND, 3)
+                .maxWorkers(WorkClass.BOUND, 16).threadNamePrefix("mw2-").threadFactory(r -> new Thread(() -> {
+                    awaitUninterruptibly(gate);
+                    r.run();
+                })).build());
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        try {
+            awaitParked(pool.manager().thread());
+            for (int i = 0; i < 20; i++) {
+                pool.enqueue(Work.of(() -> release.get(10, TimeUnit.SECONDS)));
+            }
+            gate.countDown(); // the workers start: 2 take items, a third is woken for the backlog, all block
+            Pools.eventually().untilAsserted(() -> assertThat(pool.stats().bounded().blocked())
+                    .as("workers observed blocked").isGreaterThan(3));
+        } finally {
+            release.complete(null);
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        while (true) {
+            try {
+                latch.await();
+                return;
+            } catch (InterruptedException e) {
+                // a worker's interrupt is the pool's; the gate is the test's
+            }
+        }
     }
 
     private record Bursts(long samples, long managerSwitches) {
