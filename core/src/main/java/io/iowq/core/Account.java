@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -223,12 +224,15 @@ final class Account {
     /**
      * A worker took an item: if the runnable items outnumber the workers on their way to take one,
      * and fewer than the target run, one more is woken (the seed's {@code io_wqe_wake_worker}, passed
-     * along from worker to worker while the queue outruns them).
+     * along from worker to worker while the queue outruns them). If the target already runs, the
+     * manager is told that work waits: the submissions may all have come while fewer ran.
      */
     void wakeForBacklog() {
         assert lock.isHeldByCurrentThread();
         if (queue.runnable() > 0 && running < concurrency && queue.runnable() > onTheirWay()) {
             wakeOrCreate();
+        } else if (queue.runnable() > 0 && running >= concurrency) {
+            pool.manager().workWaiting();
         }
     }
 
@@ -271,11 +275,7 @@ final class Account {
         if (workClass == WorkClass.UNBOUND || pool.isShutdown()) {
             return true;
         }
-        int started = 0;
-        for (Worker w : workers) {
-            started += w.thread != null ? 1 : 0;
-        }
-        return started > 1;
+        return count(w -> w.thread != null) > 1; // started workers
     }
 
     /** The seed's {@code io_worker_exit}: off the worker list, out of the busy count once {@link #unlock()} has published. */
@@ -388,23 +388,20 @@ final class Account {
      */
     private int lagTarget() {
         assert lock.isHeldByCurrentThread();
-        return Math.max(blockedWorkers(), concurrency);
-    }
-
-    private int blockedWorkers() {
-        int blocked = 0;
-        for (Worker w : workers) {
-            blocked += w.blocked ? 1 : 0;
-        }
-        return blocked;
+        return Math.max(count(w -> w.blocked), concurrency);
     }
 
     /** Workers woken or starting, not in an item yet: each will take one of the queued. */
     private int onTheirWay() {
+        return count(w -> !w.free && !w.blocked && w.current == null);
+    }
+
+    /** How many of the account's workers {@code test} holds for. */
+    private int count(Predicate<Worker> test) {
         assert lock.isHeldByCurrentThread();
         int n = 0;
         for (Worker w : workers) {
-            n += !w.free && !w.blocked && w.current == null ? 1 : 0;
+            n += test.test(w) ? 1 : 0;
         }
         return n;
     }
@@ -452,7 +449,7 @@ final class Account {
 
     IoWqStats.ClassStats stats() {
         return locked(() -> new IoWqStats.ClassStats(maxWorkers, concurrency, workers.size(), running,
-                freeList.size(), blockedWorkers(), queue.pending(), queue.liveKeys(), creation.limit(maxWorkers)));
+                freeList.size(), count(w -> w.blocked), queue.pending(), queue.liveKeys(), creation.limit(maxWorkers)));
     }
 
     /** Adds each pending item (queued, or behind a key a worker owns) to {@code into}, in queue order. */
@@ -476,15 +473,12 @@ final class Account {
     }
 
     void runningWork(List<WorkInfo> into, long now, boolean stacks) {
-        List<Worker> busy = new ArrayList<>();
-        List<Work<?>> items = new ArrayList<>();
-        locked(() -> workers.stream().filter(w -> w.current != null).forEach(w -> {
-            busy.add(w);
-            items.add(w.current);
-        }));
-        for (int i = 0; i < busy.size(); i++) {
-            Thread t = busy.get(i).thread;
-            into.add(WorkInfo.running(items.get(i), node.index, busy.get(i).name, busy.get(i).blocked, now,
+        List<Cancel.Running> busy = new ArrayList<>();
+        locked(() -> workers.stream().filter(w -> w.current != null)
+                .forEach(w -> busy.add(new Cancel.Running(w, w.current))));
+        for (Cancel.Running r : busy) {
+            Thread t = r.worker().thread;
+            into.add(WorkInfo.running(r.work(), node.index, r.worker().name, r.worker().blocked, now,
                     stacks && t != null ? t.getStackTrace() : null));
         }
     }

@@ -23,30 +23,21 @@ public final class Blocking {
 
     /** Calls {@code call}, marking the current worker blocked meanwhile. */
     public static <T> T call(Callable<T> call) throws Exception {
-        Worker w = Worker.current();
-        if (w == null) {
-            return call.call();
-        }
-        w.beginBlocking();
+        Worker w = Worker.beginBlocking();
         try {
             return call.call();
         } finally {
-            w.endBlocking();
+            Worker.endBlocking(w);
         }
     }
 
     /** Runs {@code call}, marking the current worker blocked meanwhile. */
     public static <E extends Exception> void run(BlockingRunnable<E> call) throws E {
-        Worker w = Worker.current();
-        if (w == null) {
-            call.run();
-            return;
-        }
-        w.beginBlocking();
+        Worker w = Worker.beginBlocking();
         try {
             call.run();
         } finally {
-            w.endBlocking();
+            Worker.endBlocking(w);
         }
     }
 

@@ -27,8 +27,7 @@ final class Cancel {
     /** What the accounts hold that a cancel may match, in the order the seed looks: pending, then running. */
     static final class Candidates {
         final List<Work<?>> pending = new ArrayList<>();
-        final List<Worker> runners = new ArrayList<>();
-        final List<Work<?>> running = new ArrayList<>();
+        final List<Running> running = new ArrayList<>();
 
         /** A pending item and the links behind it. */
         void pending(Work<?> w) {
@@ -38,8 +37,7 @@ final class Cancel {
 
         /** A running item, its worker, and the pending links behind it. */
         void running(Worker worker, Work<?> w) {
-            runners.add(worker);
-            running.add(w);
+            running.add(new Running(worker, w));
             links(w);
         }
 
@@ -50,19 +48,21 @@ final class Cancel {
         }
     }
 
-    /** The seed's {@code io_wq_cancel_cb}: pending matches first, on every node, then running ones. */
-    Cancellation cancel(Predicate<Work<?>> match, boolean all) {
+    /** An item a worker runs. */
+    record Running(Worker worker, Work<?> work) {
+    }
+
+    /**
+     * The seed's {@code io_wq_cancel_cb}: pending matches first, on every node, then running ones.
+     * Adds what it ended to {@code ended}, which the caller publishes.
+     */
+    Cancellation cancel(Predicate<Work<?>> match, boolean all, List<Work<?>> ended) {
         Candidates c = collect();
-        List<Work<?>> ended = new ArrayList<>();
-        try {
-            int pending = cancelPendingWork(c, match, all, ended);
-            if (pending > 0 && !all) {
-                return Cancellation.of(pending, 0);
-            }
-            return Cancellation.of(pending, cancelRunningWork(c, match, all, ended));
-        } finally {
-            pool.events.publishCancelled(ended);
+        int pending = cancelPendingWork(c, match, all, ended);
+        if (pending > 0 && !all) {
+            return Cancellation.of(pending, 0);
         }
+        return Cancellation.of(pending, cancelRunningWork(c, match, all, ended));
     }
 
     private Candidates collect() {
@@ -98,17 +98,15 @@ final class Cancel {
     /** The seed's {@code io_wqe_cancel_running_work}: ends matching running items and interrupts their workers. */
     private static int cancelRunningWork(Candidates c, Predicate<Work<?>> match, boolean all, List<Work<?>> ended) {
         int found = 0;
-        for (int i = 0; i < c.running.size(); i++) {
-            Work<?> w = c.running.get(i);
-            if (w.state() != Work.State.RUNNING || !match.test(w)) {
+        for (Running r : c.running) {
+            if (r.work.state() != Work.State.RUNNING || !match.test(r.work)) {
                 continue;
             }
-            Worker worker = c.runners.get(i);
-            int r = cancelRunning(worker, w, true, true);
-            if (r == 2) {
-                ended.add(w);
+            int result = cancelRunning(r.worker, r.work, true, true);
+            if (result == 2) {
+                ended.add(r.work);
             }
-            if (r > 0) {
+            if (result > 0) {
                 found++;
                 if (!all) {
                     break;
@@ -156,53 +154,40 @@ final class Cancel {
      * {@code Future.cancel} of one item of this pool: a pending item is cancelled as above; a running
      * one ends cancelled, its worker interrupted if {@code mayInterrupt}. Returns whether this call ended it.
      */
-    boolean cancelOne(Work<?> w, boolean mayInterrupt) {
-        List<Work<?>> ended = new ArrayList<>();
-        try {
-            for (int attempt = 0; ; attempt++) {
-                if (w.isPending() && cancelPending(w, ended)) {
-                    return true;
-                }
-                if (w.state() == Work.State.RUNNING && cancelRunning(w.worker, w, true, mayInterrupt) == 2) {
-                    ended.add(w);
-                    return true;
-                }
-                if (w.state() != Work.State.PENDING && (w.state() != Work.State.RUNNING || w.isNoCancel())) {
-                    return false;
-                }
-                Backoff.pause(attempt); // started meanwhile, or being queued as a link: look again
+    boolean cancelOne(Work<?> w, boolean mayInterrupt, List<Work<?>> ended) {
+        for (int attempt = 0; ; attempt++) {
+            if (w.isPending() && cancelPending(w, ended)) {
+                return true;
             }
-        } finally {
-            pool.events.publishCancelled(ended);
+            if (w.state() == Work.State.RUNNING && cancelRunning(w.worker, w, true, mayInterrupt) == 2) {
+                ended.add(w);
+                return true;
+            }
+            if (w.state() != Work.State.PENDING && (w.state() != Work.State.RUNNING || w.isNoCancel())) {
+                return false;
+            }
+            Backoff.pause(attempt); // started meanwhile, or being queued as a link: look again
         }
     }
 
     /**
-     * Cancels every pending item of {@code accounts} (all of them: {@code shutdownNow}; one: a class
-     * that cannot get a worker), and interrupts every running item but {@code NO_CANCEL} if
-     * {@code interrupt}, leaving its end to it. Returns the items it cancelled.
+     * Cancels every pending item of {@code only} (or of every account: {@code shutdownNow}), and
+     * interrupts every running item but {@code NO_CANCEL} if {@code interrupt}, leaving its end to it.
+     * Adds what it cancelled to {@code ended}, and returns a copy of it.
      */
-    List<Runnable> cancelPendingAndInterrupt(Account only, boolean interrupt) {
-        Candidates c = only == null ? collect() : new Candidates();
-        if (only != null) {
-            collect(only, c);
+    List<Runnable> cancelPendingAndInterrupt(Account only, boolean interrupt, List<Work<?>> ended) {
+        Candidates c = only == null ? collect() : collect(only, new Candidates());
+        for (Work<?> w : c.pending) {
+            cancelPending(w, ended);
         }
-        List<Work<?>> ended = new ArrayList<>();
-        try {
-            for (Work<?> w : c.pending) {
-                cancelPending(w, ended);
-            }
-            for (int i = 0; interrupt && i < c.running.size(); i++) {
-                cancelRunning(c.runners.get(i), c.running.get(i), false, true);
-            }
-            return new ArrayList<>(ended);
-        } finally {
-            pool.events.publishCancelled(ended);
+        for (int i = 0; interrupt && i < c.running.size(); i++) {
+            cancelRunning(c.running.get(i).worker, c.running.get(i).work, false, true);
         }
+        return new ArrayList<>(ended);
     }
 
     /** Adds an account's pending items and its workers' current items (with the links behind them) to {@code into}. */
-    private static void collect(Account a, Candidates into) {
+    private static Candidates collect(Account a, Candidates into) {
         a.locked(() -> {
             List<Work<?>> pending = new ArrayList<>();
             a.pending(pending);
@@ -213,6 +198,7 @@ final class Cancel {
                 }
             }
         });
+        return into;
     }
 
     /** Ends {@code work}, pending in {@code a}'s queue, as cancelled and takes it out; whether this call ended it. */
@@ -240,7 +226,7 @@ final class Cancel {
      */
     private static int cancelRunning(Worker worker, Work<?> work, boolean end, boolean interrupt) {
         return worker == null ? 0 : worker.account.locked(() -> {
-            if (worker == null || worker.current != work || work.state() != Work.State.RUNNING) {
+            if (worker.current != work || work.state() != Work.State.RUNNING) {
                 return 0;
             }
             if (work.isNoCancel()) {

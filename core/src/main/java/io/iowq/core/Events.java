@@ -35,19 +35,15 @@ final class Events {
         }
     }
 
-    /** Tells the end of an item that started at {@code start} (0: never), with its times if it is {@link CoarseClock#timed timed}. */
+    /**
+     * Tells the listener and then the item's callbacks that an item that started at {@code start}
+     * (0: never) ended, with its times if it is {@link CoarseClock#timed timed}.
+     */
     void tellEnded(Work<?> work, long start) {
-        if (!recordTimes || start == 0 || !CoarseClock.timed(work.id)) {
-            tell(work, IoWqListener.NOT_TIMED, IoWqListener.NOT_TIMED);
-        } else {
-            tell(work, start - work.acceptedNanos, System.nanoTime() - start);
-        }
-    }
-
-    /** Tells the listener and then the item's callbacks that it ended. */
-    void tell(Work<?> work, long waitNanos, long runNanos) {
+        boolean timed = recordTimes && start != 0 && CoarseClock.timed(work.id);
         try {
-            listener.workEnded(work, waitNanos, runNanos);
+            listener.workEnded(work, timed ? start - work.acceptedNanos : IoWqListener.NOT_TIMED,
+                    timed ? System.nanoTime() - start : IoWqListener.NOT_TIMED);
         } catch (Throwable t) {
             hookFailures.increment();
         }

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The Linux kernel's io_uring worker pool (io-wq, {@code fs/io-wq.c}) in Java: threads created only
@@ -55,7 +55,7 @@ public final class IoWq extends AbstractExecutorService {
     final AtomicLong linksHandedOver = new AtomicLong();
     final Events events;
     /** Stamps items when times are recorded ({@link CoarseClock}); the manager advances it. */
-    private final CoarseClock clock = new CoarseClock();
+    final CoarseClock clock = new CoarseClock();
 
     /**
      * Creates the pool and its first worker on every node (the seed's {@code io_wq_create}).
@@ -188,10 +188,6 @@ public final class IoWq extends AbstractExecutorService {
         return recordTimes ? clock.stamp(id, manager.thread()) : 0;
     }
 
-    CoarseClock clock() {
-        return clock;
-    }
-
     /** Whether the pool refuses a submission from {@code submitter} (a worker of the calling thread, or {@code null}). */
     boolean refuses(Worker submitter) {
         long s = runState(ctl.get());
@@ -210,7 +206,7 @@ public final class IoWq extends AbstractExecutorService {
      */
     public Cancellation cancel(Predicate<Work<?>> match, boolean all) {
         Objects.requireNonNull(match, "match");
-        return cancelling(() -> cancel.cancel(match, all));
+        return cancelling(ended -> cancel.cancel(match, all, ended));
     }
 
     /** Cancels the item with this id. */
@@ -231,20 +227,25 @@ public final class IoWq extends AbstractExecutorService {
 
     /** {@code Future.cancel} of one item of this pool. */
     boolean cancelOne(Work<?> work, boolean mayInterrupt) {
-        return cancelling(() -> cancel.cancelOne(work, mayInterrupt));
+        return cancelling(ended -> cancel.cancelOne(work, mayInterrupt, ended));
     }
 
     /** Cancels what waits in an account that cannot get a worker ({@link WorkerCreation}). */
     void cancelStranded(Account account) {
-        cancelling(() -> cancel.cancelPendingAndInterrupt(account, false));
+        cancelling(ended -> cancel.cancelPendingAndInterrupt(account, false, ended));
     }
 
-    /** Runs a cancel counted busy, so the pool cannot terminate while it publishes what it ended. */
-    private <T> T cancelling(Supplier<T> action) {
+    /**
+     * Runs a cancel counted busy, so the pool cannot terminate while it publishes what it ended: the
+     * items it adds to the list, published when it returns or throws.
+     */
+    private <T> T cancelling(Function<List<Work<?>>, T> action) {
+        List<Work<?>> ended = new ArrayList<>();
         ctl.incrementAndGet();
         try {
-            return action.get();
+            return action.apply(ended);
         } finally {
+            events.publishCancelled(ended);
             ctl.decrementAndGet();
             tryTerminate();
         }
@@ -295,8 +296,8 @@ public final class IoWq extends AbstractExecutorService {
     @Override
     public List<Runnable> shutdownNow() {
         advanceState(STOP);
-        List<Runnable> cancelledWork = cancelling(() -> {
-            List<Runnable> pending = cancel.cancelPendingAndInterrupt(null, true);
+        List<Runnable> cancelledWork = cancelling(ended -> {
+            List<Runnable> pending = cancel.cancelPendingAndInterrupt(null, true, ended);
             forEachAccount(Account::shutdown);
             return pending;
         });

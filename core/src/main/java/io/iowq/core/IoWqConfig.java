@@ -21,34 +21,20 @@ public final class IoWqConfig {
     /** Default prefix of worker thread names. */
     public static final String DEFAULT_THREAD_NAME_PREFIX = "iowq-";
 
-    private final int nodes;
-    private final int[] maxWorkers;
-    private final int[] concurrency;
-    private final Duration idleTimeout;
-    private final String threadNamePrefix;
-    private final ThreadFactory threadFactory;
-    private final ContextHook contextHook;
-    private final IoWqListener listener;
-    private final ThreadLimit threadLimit;
-    private final boolean observeBlocking;
-    private final Duration blockingSamplePeriod;
-    private final boolean recordTimes;
-    private final int[] queueCapacity;
+    /** One class's limits per node, resolved and checked by {@link Builder#build()}. */
+    private record ClassLimits(int maxWorkers, int concurrency, int queueCapacity) {
+    }
 
-    private IoWqConfig(Builder b, int nodes, int[] maxWorkers, int[] concurrency, ThreadLimit threadLimit) {
-        this.nodes = nodes;
-        this.maxWorkers = maxWorkers;
-        this.concurrency = concurrency;
-        this.idleTimeout = b.idleTimeout;
-        this.threadNamePrefix = b.threadNamePrefix;
-        this.threadFactory = b.threadFactory;
-        this.contextHook = b.contextHook;
-        this.listener = b.listener;
-        this.threadLimit = threadLimit;
-        this.observeBlocking = b.observeBlocking;
-        this.blockingSamplePeriod = b.blockingSamplePeriod;
-        this.recordTimes = b.recordTimes;
-        this.queueCapacity = b.queueCapacity.clone();
+    /** Every value, resolved and checked by {@link Builder#build()}. */
+    private record Values(int nodes, ClassLimits[] limits, ThreadLimit threadLimit, Duration idleTimeout,
+            String threadNamePrefix, ThreadFactory threadFactory, ContextHook contextHook, IoWqListener listener,
+            boolean observeBlocking, Duration blockingSamplePeriod, boolean recordTimes) {
+    }
+
+    private final Values values;
+
+    private IoWqConfig(Values values) {
+        this.values = values;
     }
 
     /** A builder with every value at its default. */
@@ -63,57 +49,57 @@ public final class IoWqConfig {
 
     /** Number of nodes (the seed's {@code io_wqe} per NUMA node). */
     public int nodes() {
-        return nodes;
+        return values.nodes();
     }
 
     /** Most workers of {@code workClass} per node. */
     public int maxWorkers(WorkClass workClass) {
-        return maxWorkers[workClass.ordinal()];
+        return values.limits()[workClass.ordinal()].maxWorkers();
     }
 
     /** Running workers of {@code workClass} per node that the pool aims for. */
     public int concurrency(WorkClass workClass) {
-        return concurrency[workClass.ordinal()];
+        return values.limits()[workClass.ordinal()].concurrency();
     }
 
     /** Time an idle worker waits for work before it exits. */
     public Duration idleTimeout() {
-        return idleTimeout;
+        return values.idleTimeout();
     }
 
     /** Prefix of worker thread names. */
     public String threadNamePrefix() {
-        return threadNamePrefix;
+        return values.threadNamePrefix();
     }
 
     /** Creates the worker threads (they are named by the pool). */
     public ThreadFactory threadFactory() {
-        return threadFactory;
+        return values.threadFactory();
     }
 
     /** Carries the submitter's context to the worker. */
     public ContextHook contextHook() {
-        return contextHook;
+        return values.contextHook();
     }
 
     /** Receives the pool's events. */
     public IoWqListener listener() {
-        return listener;
+        return values.listener();
     }
 
     /** The process thread limit that unbound workers count against. */
     public ThreadLimit threadLimit() {
-        return threadLimit;
+        return values.threadLimit();
     }
 
     /** Whether the manager watches busy workers for blocking they did not announce. */
     public boolean observeBlocking() {
-        return observeBlocking;
+        return values.observeBlocking();
     }
 
     /** The longest period between two looks at busy workers while work waits. */
     public Duration blockingSamplePeriod() {
-        return blockingSamplePeriod;
+        return values.blockingSamplePeriod();
     }
 
     /**
@@ -123,7 +109,7 @@ public final class IoWqConfig {
      * default. The Spring Boot starter turns it on, for its timers and its Actuator endpoint.
      */
     public boolean recordTimes() {
-        return recordTimes;
+        return values.recordTimes();
     }
 
     /**
@@ -131,12 +117,7 @@ public final class IoWqConfig {
      * submission beyond it is refused with a {@code RejectedExecutionException}. Unbounded by default.
      */
     public int queueCapacity(WorkClass workClass) {
-        return queueCapacity[workClass.ordinal()];
-    }
-
-    /** CPUs per node: the available processors shared evenly, at least one. */
-    static int cpusPerNode(int nodes) {
-        return Math.max(1, Runtime.getRuntime().availableProcessors() / nodes);
+        return values.limits()[workClass.ordinal()].queueCapacity();
     }
 
     /** Builds an {@link IoWqConfig}; unset values take their defaults. */
@@ -245,21 +226,21 @@ public final class IoWqConfig {
             require(!blockingSamplePeriod.isNegative() && !blockingSamplePeriod.isZero(),
                     "blockingSamplePeriod must be positive, was " + blockingSamplePeriod);
             ThreadLimit limit = threadLimit != null ? threadLimit : ThreadLimit.detect();
-            int cpus = cpusPerNode(n);
-            int[] max = new int[2];
-            int[] conc = new int[2];
+            int cpus = Math.max(1, Runtime.getRuntime().availableProcessors() / n); // per node, shared evenly
+            ClassLimits[] limits = new ClassLimits[2];
             for (WorkClass c : WorkClass.values()) {
                 int i = c.ordinal();
                 int defaultMax = c == WorkClass.BOUND ? 4 * cpus : limit.availableWorkers();
-                max[i] = maxWorkers[i] != null ? maxWorkers[i] : defaultMax;
-                require(max[i] >= 1, c.tag() + " maxWorkers must be at least 1, was " + max[i]);
-                conc[i] = concurrency[i] != null ? concurrency[i] : Math.min(cpus, max[i]);
-                require(conc[i] >= 1, c.tag() + " concurrency must be at least 1, was " + conc[i]);
+                int max = maxWorkers[i] != null ? maxWorkers[i] : defaultMax;
+                require(max >= 1, c.tag() + " maxWorkers must be at least 1, was " + max);
+                int conc = concurrency[i] != null ? concurrency[i] : Math.min(cpus, max);
+                require(conc >= 1, c.tag() + " concurrency must be at least 1, was " + conc);
                 require(queueCapacity[i] >= 1, c.tag() + " queueCapacity must be at least 1, was " + queueCapacity[i]);
-                require(conc[i] <= max[i], c.tag() + " concurrency must not exceed maxWorkers ("
-                        + max[i] + "), was " + conc[i]);
+                require(conc <= max, c.tag() + " concurrency must not exceed maxWorkers (" + max + "), was " + conc);
+                limits[i] = new ClassLimits(max, conc, queueCapacity[i]);
             }
-            return new IoWqConfig(this, n, max, conc, limit);
+            return new IoWqConfig(new Values(n, limits, limit, idleTimeout, threadNamePrefix, threadFactory,
+                    contextHook, listener, observeBlocking, blockingSamplePeriod, recordTimes));
         }
 
         private static void require(boolean condition, String message) {

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -44,10 +43,6 @@ final class Manager implements Runnable {
     /** Parked with nothing to watch; the first submitter whose work waits lowers it and unparks the manager. */
     private volatile boolean idle;
     private volatile long samples;
-    /** Times the manager went idle (written by its own thread only). */
-    private volatile long idlePeriods;
-    /** Times a submitter woke it from idle: at most once per idle period. */
-    private final LongAdder submitterWakes = new LongAdder();
 
     Manager(IoWq pool) {
         this.pool = pool;
@@ -104,16 +99,6 @@ final class Manager implements Runnable {
         return samples;
     }
 
-    /** Times the manager went idle (for tests). A period is counted before a submitter can end it. */
-    long idlePeriods() {
-        return idlePeriods;
-    }
-
-    /** Times a submitter woke the manager from idle (for tests). */
-    long submitterWakes() {
-        return submitterWakes.sum();
-    }
-
     /** An account's creation retry was scheduled ({@link WorkerCreation#retryDue}): look at the due times again. */
     void retryCreation() {
         LockSupport.unpark(thread);
@@ -124,7 +109,7 @@ final class Manager implements Runnable {
         try {
             sampleUntilStopped();
         } finally {
-            pool.clock().stop();
+            pool.clock.stop();
             pool.managerEnded();
         }
     }
@@ -133,7 +118,7 @@ final class Manager implements Runnable {
         long period = MIN_SAMPLE_NANOS;
         while (!stopped) {
             long wake = runRetries(System.nanoTime());
-            if (pool.clock().tick(pool.events.ids.get(), workWaits())) {
+            if (pool.clock.tick(pool.events.ids.get(), workWaits())) {
                 wake = Math.min(wake, System.nanoTime() + CoarseClock.TICK_NANOS);
             }
             if (observes && workWaits()) {
@@ -152,7 +137,6 @@ final class Manager implements Runnable {
      * it reads the flag: one of the two sees the other, so no waiting work goes unwatched.
      */
     private void parkUntilWorkWaits(long deadline) {
-        idlePeriods++;
         idle = true;
         try {
             if (observes && workWaits() || stopped) {
@@ -178,7 +162,6 @@ final class Manager implements Runnable {
      */
     void workWaiting() {
         if (observes && idle && IDLE.compareAndSet(this, true, false)) {
-            submitterWakes.increment();
             LockSupport.unpark(thread);
         }
     }

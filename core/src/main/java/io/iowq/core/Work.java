@@ -209,11 +209,14 @@ public final class Work<V> extends WorkState<V> implements RunnableFuture<V> {
         }
     }
 
-    /** Throws {@link IllegalStateException} saying why this item cannot be submitted, if it cannot. */
+    /** Throws {@link IllegalStateException} saying why this item cannot be submitted, if it cannot (a look, not a claim). */
     void checkNotAccepted() {
-        String why = whyNotSubmittable();
-        if (why != null) {
-            throw new IllegalStateException(why);
+        int s = state;
+        if (s != UNSUBMITTED) {
+            throw new IllegalStateException(s == CLAIMED ? "work " + description() + " is being submitted"
+                    : pool != null ? "work " + id + " was already submitted"
+                    : s == RUNNING ? "work " + description() + " is running (run by hand)"
+                    : "work " + description() + " has already ended (" + state() + ")");
         }
     }
 
@@ -360,15 +363,4 @@ public final class Work<V> extends WorkState<V> implements RunnableFuture<V> {
         this.acceptedNanos = now;
         STATE.setRelease(this, PENDING);
     }
-
-    /** Why this item cannot be submitted, or {@code null} if it can (a look, not a claim). */
-    String whyNotSubmittable() {
-        int s = state;
-        return s == UNSUBMITTED ? null
-                : s == CLAIMED ? "work " + description() + " is being submitted"
-                : pool != null ? "work " + id + " was already submitted"
-                : s == RUNNING ? "work " + description() + " is running (run by hand)"
-                : "work " + description() + " has already ended (" + state() + ")";
-    }
-
 }

@@ -269,17 +269,19 @@ final class Worker implements Runnable {
         }
     }
 
-    /** Entering a blocking call ({@link Blocking}); nested calls count once. */
-    void beginBlocking() {
-        if (blockingDepth++ == 0) {
-            account.blocked(this, null, false);
+    /** Entering a blocking call ({@link Blocking}) in the calling thread; nested calls count once. Returns its worker, or {@code null} outside one. */
+    static Worker beginBlocking() {
+        Worker w = CURRENT.get();
+        if (w != null && w.blockingDepth++ == 0) {
+            w.account.blocked(w, null, false);
         }
+        return w;
     }
 
-    /** Leaving a blocking call. */
-    void endBlocking() {
-        if (--blockingDepth == 0) {
-            account.unblocked(this, null, false);
+    /** Leaving a blocking call that {@link #beginBlocking()} entered in worker {@code w} (or outside one, {@code null}). */
+    static void endBlocking(Worker w) {
+        if (w != null && --w.blockingDepth == 0) {
+            w.account.unblocked(w, null, false);
         }
     }
 
