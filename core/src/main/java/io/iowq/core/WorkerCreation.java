@@ -101,13 +101,15 @@ final class WorkerCreation {
     }
 
     private void succeeded() {
-        account.locked(() -> {
-            if (limit >= 0) {
-                LOG.log(Level.INFO, "iowq: {0} workers can be created again", account.workClass.tag());
-            }
+        boolean wasLimited = account.locked(() -> {
+            boolean limited = limit >= 0;
             failuresInRow = 0;
             limit = -1;
+            return limited;
         });
+        if (wasLimited) { // a logging backend is user code: never under the lock
+            LOG.log(Level.INFO, "iowq: {0} workers can be created again", account.workClass.tag());
+        }
     }
 
     private void failed(Throwable cause) {
