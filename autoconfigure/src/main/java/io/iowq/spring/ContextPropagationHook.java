@@ -2,8 +2,6 @@ package io.iowq.spring;
 
 import io.iowq.core.ContextHook;
 import io.micrometer.context.ContextRegistry;
-import io.micrometer.context.ContextSnapshot;
-import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.context.ThreadLocalAccessor;
 import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
 import java.util.ArrayList;
@@ -33,10 +31,11 @@ import org.springframework.util.ClassUtils;
  * SLF4J's MDC is carried too: context-propagation ships an accessor for it but does not register
  * it, so {@link #forGlobalRegistry()} adds it to its own copy of the global registry.
  * <p>
- * <b>Nothing to carry</b>, the common case of work submitted outside a request: when no accessor has
- * a value in the submitting thread, the item carries a shared empty snapshot instead of one of its
- * own. Installed, it clears only what the worker has (usually nothing), and its scope clears what
- * the item left behind, as context-propagation's clearing snapshot does, without allocating.
+ * The snapshot behaves as context-propagation's clearing one ({@code ContextSnapshotFactory} with
+ * {@code clearMissing}), through the same {@link ThreadLocalAccessor} calls, but holds only the
+ * values there are: when the submitter has nothing to carry, the common case of work submitted
+ * outside a request, the item gets a shared empty snapshot, and installing it and closing its scope
+ * allocate nothing unless the worker has values of its own.
  */
 public final class ContextPropagationHook implements ContextHook {
 
@@ -45,10 +44,9 @@ public final class ContextPropagationHook implements ContextHook {
 
     private static final String TRACING_HANDLER = "io.micrometer.tracing.handler.TracingObservationHandler";
 
-    private final ContextSnapshotFactory snapshots;
     private final ContextRegistry registry;
     private final Predicate<Object> carried;
-    private final Snapshot nothing = this::installNothing;
+    private final Snapshot nothing = () -> install(null);
     private final Scope clearLeftovers;
 
     /** A hook over the accessors of {@code registry}, the current observation included. */
@@ -64,11 +62,6 @@ public final class ContextPropagationHook implements ContextHook {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.carried = key -> carryObservation || !OBSERVATION_KEY.equals(key);
         this.clearLeftovers = () -> restore(registry.getThreadLocalAccessors(), null);
-        this.snapshots = ContextSnapshotFactory.builder()
-                .contextRegistry(registry)
-                .captureKeyPredicate(carried)
-                .clearMissing(true)
-                .build();
     }
 
     /**
@@ -92,22 +85,21 @@ public final class ContextPropagationHook implements ContextHook {
 
     @Override
     public Snapshot capture() {
-        if (!hasAnythingToCarry()) {
-            return nothing;
-        }
-        ContextSnapshot snapshot = snapshots.captureAll();
-        return () -> snapshot.setThreadLocals()::close;
-    }
-
-    private boolean hasAnythingToCarry() {
         List<ThreadLocalAccessor<?>> accessors = registry.getThreadLocalAccessors();
+        List<Value> values = null;
         for (int i = 0; i < accessors.size(); i++) {
             ThreadLocalAccessor<?> accessor = at(accessors, i);
-            if (accessor != null && carried.test(accessor.key()) && accessor.getValue() != null) {
-                return true;
+            Object value = accessor != null && carried.test(accessor.key()) ? accessor.getValue() : null;
+            if (value != null) {
+                values = values != null ? values : new ArrayList<>(2);
+                values.add(new Value(accessor, value));
             }
         }
-        return false;
+        if (values == null) {
+            return nothing;
+        }
+        List<Value> captured = values;
+        return () -> install(captured);
     }
 
     /**
@@ -123,44 +115,85 @@ public final class ContextPropagationHook implements ContextHook {
     }
 
     /**
-     * Installs an empty context: the worker's own values (if it has any) are cleared for the item and
-     * restored after it; what the item leaves in the other thread-locals is cleared.
+     * Installs {@code captured} ({@code null}: nothing) as context-propagation's clearing snapshot does:
+     * each accessor gets the captured value, or is cleared if the worker has one the submitter had
+     * not; the scope restores the worker's own values and clears what the item left in the others.
      */
-    private Scope installNothing() {
+    private Scope install(List<Value> captured) {
         List<ThreadLocalAccessor<?>> accessors = registry.getThreadLocalAccessors();
-        List<Own> own = null;
+        List<Value> own = null;
         for (int i = 0; i < accessors.size(); i++) {
             ThreadLocalAccessor<?> accessor = at(accessors, i);
-            Object value = accessor != null ? accessor.getValue() : null;
-            if (value != null) {
+            if (accessor == null) {
+                continue;
+            }
+            Object value = valueOf(captured, accessor);
+            Object previous = accessor.getValue();
+            if (value != null || previous != null) {
                 own = own != null ? own : new ArrayList<>(2);
-                own.add(new Own(accessor, value));
-                accessor.setValue();
+                own.add(new Value(accessor, previous));
+                if (value != null) {
+                    set(accessor, value);
+                } else {
+                    accessor.setValue();
+                }
             }
         }
         if (own == null) {
             return clearLeftovers;
         }
-        List<Own> restore = own;
+        List<Value> restore = own;
         return () -> restore(accessors, restore);
     }
 
-    /** A value the worker had before the item, and its accessor. */
-    private record Own(ThreadLocalAccessor<?> accessor, Object value) {
+    private static Object valueOf(List<Value> values, ThreadLocalAccessor<?> accessor) {
+        if (values != null) {
+            for (Value v : values) {
+                if (v.accessor() == accessor) {
+                    return v.value();
+                }
+            }
+        }
+        return null;
     }
 
-    private static void restore(List<ThreadLocalAccessor<?>> accessors, List<Own> own) {
+    /** A thread-local's value ({@code null}: none), and its accessor. */
+    private record Value(ThreadLocalAccessor<?> accessor, Object value) {
+    }
+
+    /** Clears what the item left in the thread-locals it was given nothing for, then restores {@code own}. */
+    private static void restore(List<ThreadLocalAccessor<?>> accessors, List<Value> own) {
         for (int i = 0; i < accessors.size(); i++) {
             ThreadLocalAccessor<?> accessor = at(accessors, i);
-            if (accessor != null && accessor.getValue() != null) {
-                accessor.restore(); // what the item left
+            if (accessor != null && !contains(own, accessor) && accessor.getValue() != null) {
+                accessor.restore();
             }
         }
         if (own != null) {
-            for (Own o : own) {
-                restore(o.accessor(), o.value());
+            for (Value v : own) {
+                if (v.value() != null) {
+                    restore(v.accessor(), v.value());
+                } else {
+                    v.accessor().restore();
+                }
             }
         }
+    }
+
+    private static boolean contains(List<Value> values, ThreadLocalAccessor<?> accessor) {
+        if (values != null) {
+            for (Value v : values) {
+                if (v.accessor() == accessor) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> void set(ThreadLocalAccessor<V> accessor, Object value) {
+        accessor.setValue((V) value);
     }
 
     @SuppressWarnings("unchecked")

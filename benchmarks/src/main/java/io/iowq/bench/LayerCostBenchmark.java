@@ -94,6 +94,26 @@ public class LayerCostBenchmark {
         hook.capture().install().close();
     }
 
+    /** The same with one MDC entry in the caller to carry (the caller's thread holds it for the whole trial). */
+    @Benchmark
+    public void contextPropagationWithMdc(WithMdc caller) {
+        hook.capture().install().close();
+    }
+
+    /** A calling thread with an MDC entry, as inside a request whose id is logged. */
+    @State(Scope.Thread)
+    public static class WithMdc {
+        @Setup(Level.Trial)
+        public void put() {
+            org.slf4j.MDC.put("requestId", "4711");
+        }
+
+        @TearDown(Level.Trial)
+        public void remove() {
+            org.slf4j.MDC.remove("requestId");
+        }
+    }
+
     /** A TaskDecorator, when the application defines one (Spring's context-propagating decorator here). */
     @Benchmark
     public void taskDecorator() {

@@ -18,7 +18,8 @@ final class LayerCostScenario {
         ROWS.put("engine", "engine: hand-off of a tiny item, submit to run (IoWq.execute, 1 submitter)");
         ROWS.put("clockReads", "time recording: two clock reads (System.nanoTime)");
         ROWS.put("timers", "meters: the iowq.work.wait and iowq.work.duration timers (Prometheus)");
-        ROWS.put("contextPropagation", "context propagation: capture, install, restore");
+        ROWS.put("contextPropagation", "context propagation: capture, install, restore (nothing to carry)");
+        ROWS.put("contextPropagationWithMdc", "context propagation, the same with one MDC entry to carry");
         ROWS.put("taskDecorator", "a TaskDecorator, if the application defines one (ContextPropagatingTaskDecorator)");
         ROWS.put("workAndFuture", "a Work item and its CompletableFuture (the floor of an @Async call)");
         ROWS.put("asyncCall", "@Async call through iowq's interceptor to Work and future (engine left out)");
