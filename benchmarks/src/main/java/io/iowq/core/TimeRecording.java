@@ -21,12 +21,12 @@ public final class TimeRecording implements AutoCloseable {
         ticker.start();
     }
 
-    /** One item's stamps, as the engine takes them; returns what it would tell (wait plus run, or -1). */
+    /** One item's stamps, as the engine takes them; returns the time between them (to the end, for a timed item). */
     public long perItem() {
         long item = ++id;
         long accepted = clock.stamp(item, ticker);
         long started = clock.stamp(item, ticker);
-        return CoarseClock.timed(item) ? System.nanoTime() - accepted : IoWqListener.NOT_TIMED;
+        return CoarseClock.timed(item) ? System.nanoTime() - accepted : started - accepted;
     }
 
     private void tick() {
