@@ -1,6 +1,5 @@
 package io.iowq.core;
 
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,8 +19,6 @@ import java.util.function.Supplier;
  */
 final class Account {
 
-    private static final int IDLE_SPINS = 1_000;
-    private static final VarHandle SPINNING = Fields.of(MethodHandles.lookup(), "spinning", boolean.class);
 
     final IoWq pool;
     final Node node;
@@ -49,8 +46,6 @@ final class Account {
     private final ArrayList<Worker> toStart = new ArrayList<>(1);
     final ArrayList<KeyChain> toForget = new ArrayList<>(1);
     final ArrayList<Work<?>> toPublish = new ArrayList<>(0);
-    /** A worker of the account spins before it parks ({@link #awaitWorkBriefly}); not guarded by the lock. */
-    private volatile boolean spinning;
     /** Workers retired under the lock, counted out of the pool's busy count once what was cancelled is published. */
     private int retiredHere;
 
@@ -245,29 +240,6 @@ final class Account {
     }
 
     // ------------------------------------------------------------------ the worker's side (with Worker)
-
-    /**
-     * Note: called without the lock. Before an idle worker parks it watches the queue for a moment
-     * ({@value #IDLE_SPINS} spin-waits, some tens of microseconds), if no other worker of the account
-     * does: work submitted meanwhile wakes it (its waker unparks a thread that is not parked) without
-     * a context switch on either side. Whether work came.
-     */
-    boolean awaitWorkBriefly() {
-        if (spinning || !SPINNING.compareAndSet(this, false, true)) {
-            return false;
-        }
-        try {
-            for (int i = 0; i < IDLE_SPINS; i++) {
-                if (queue.pending() > 0) {
-                    return true;
-                }
-                Thread.onSpinWait();
-            }
-            return false;
-        } finally {
-            spinning = false;
-        }
-    }
 
     /** Whether a worker may exit now: never the node's last started bound worker while the pool runs. */
     boolean mayRetire() {

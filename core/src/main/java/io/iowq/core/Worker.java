@@ -164,7 +164,6 @@ final class Worker implements Runnable {
         free = true;
         a.freeList.addFirst(this);
         long deadline = System.nanoTime() + a.pool.config.idleTimeout().toNanos();
-        boolean spin = true;
         while (free && !retired) {
             long left = deadline - System.nanoTime();
             if ((left <= 0 || a.workers.size() > a.maxWorkers) && a.mayRetire()) {
@@ -174,9 +173,7 @@ final class Worker implements Runnable {
                 break;
             }
             a.unlock(); // and what the lock decided so far (a key to forget)
-            if (spin && a.awaitWorkBriefly()) {
-                spin = false;
-            } else if (left > 0) {
+            if (left > 0) {
                 LockSupport.parkNanos(a, left);
             } else {
                 LockSupport.park(a); // the node's last bound worker: until work comes or the pool shuts down
