@@ -19,7 +19,6 @@ import java.util.function.Supplier;
  */
 final class Account {
 
-
     final IoWq pool;
     final Node node;
     final WorkClass workClass;

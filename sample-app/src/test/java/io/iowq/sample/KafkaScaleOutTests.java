@@ -103,9 +103,15 @@ class KafkaScaleOutTests {
     void threeInstancesOneKilledEveryAcceptedEntryPostedOnceAndEveryBalanceExact() throws Exception {
         for (int i = 0; i < INSTANCES; i++) {
             ports[i] = SampleJvms.freePort();
+        }
+        // The first instance creates the schema (schema.sql); PostgreSQL's CREATE ... IF NOT EXISTS is
+        // not safe against another session running it at once, so the others start once it is up.
+        start(0);
+        awaitHealthy(0);
+        for (int i = 1; i < INSTANCES; i++) {
             start(i);
         }
-        for (int i = 0; i < INSTANCES; i++) {
+        for (int i = 1; i < INSTANCES; i++) {
             awaitHealthy(i);
         }
         int total = ACCOUNTS * PER_ACCOUNT;
