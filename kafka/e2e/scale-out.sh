@@ -18,20 +18,24 @@ psql_db() { (cd / && runuser -u postgres -- psql -d "$db" -tAq "$@"); }
 (cd / && runuser -u postgres -- dropdb --if-exists "$db" && runuser -u postgres -- createdb -O iowq_sample "$db")
 [ -f sample-app/target/iowq-sample-app.jar ] || ./mvnw -B -ntp -q -pl sample-app -am package -DskipTests
 pids=()
-for i in 1 2 3; do
+start() { # i: starts instance i in the background
   java -Xmx384m -XX:TieredStopAtLevel=1 -jar sample-app/target/iowq-sample-app.jar \
-    --spring.profiles.active=kafka,postgres --server.port=$((18080 + i)) \
+    --spring.profiles.active=kafka,postgres --server.port=$((18080 + $1)) \
     --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$db" \
     --ledger.kafka.topic="scale-out-$run" --spring.kafka.consumer.group-id="scale-out-$run" \
-    --ledger.partner.delay=0ms --ledger.kafka.sweep-after=10s >"$work/instance-$i.log" 2>&1 &
+    --ledger.partner.delay=0ms --ledger.kafka.sweep-after=10s >"$work/instance-$1.log" 2>&1 &
   pids+=($!)
-done
-trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
-for i in 1 2 3; do
+}
+await_up() { # i: waits until instance i answers its health check
   for _ in $(seq 240); do
-    curl -fsS "http://127.0.0.1:$((18080 + i))/actuator/health" >/dev/null 2>&1 && break; sleep 0.5
+    curl -fsS "http://127.0.0.1:$((18080 + $1))/actuator/health" >/dev/null 2>&1 && return; sleep 0.5
   done
-done
+}
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+# The first instance creates the schema; PostgreSQL's CREATE ... IF NOT EXISTS is not safe against
+# another session running it at once, so the others start once it answers.
+start 1; await_up 1
+start 2; start 3; await_up 2; await_up 3
 echo "3 instances up; posting $TOTAL entries ($ACCOUNTS accounts x $PER_ACCOUNT) from $CLIENTS clients"
 # One line per entry: the client (by account, so one client posts one account's entries in order), amount
 for ((n = 0; n < TOTAL; n++)); do echo "acct-$((n % ACCOUNTS)) $((n % 997 + 1))"; done >"$work/entries"
