@@ -118,10 +118,11 @@ final class Manager implements Runnable {
         long period = MIN_SAMPLE_NANOS;
         while (!stopped) {
             long wake = runRetries(System.nanoTime());
-            if (pool.clock.tick(pool.events.ids.get(), workWaits())) {
+            boolean workWaits = workWaits(); // parkUntilWorkWaits looks again after it raises its flag
+            if (pool.clock.tick(pool.events.ids.get(), workWaits)) {
                 wake = Math.min(wake, System.nanoTime() + CoarseClock.TICK_NANOS);
             }
-            if (observes && workWaits()) {
+            if (observes && workWaits) {
                 period = sampleBusyWorkers() ? MIN_SAMPLE_NANOS : Math.min(2 * period, maxSampleNanos);
                 LockSupport.parkNanos(this, Math.max(0, Math.min(wake, System.nanoTime() + period) - System.nanoTime()));
             } else {
