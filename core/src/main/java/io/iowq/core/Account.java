@@ -128,7 +128,7 @@ final class Account {
                 return refusal;
             }
             if (!link) {
-                pool.accept(work, context);
+                work.acceptChain(pool, context);
             }
             work.account = this;
             // A cancel of a link not queued yet ends it outside every lock, then looks where it went
@@ -355,7 +355,7 @@ final class Account {
     /**
      * The manager sees blocking a sample period late: an observed block wakes workers until as many
      * run as are blocked (at least the target), so while queued work keeps blocking the pool doubles
-     * per sample round, up to {@code maxWorkers}. CPU-bound work is never observed blocked.
+     * per sample round, up to {@code maxWorkers}. CPU-bound work in Java code is never observed blocked.
      */
     private int lagTarget() {
         assert lock.isHeldByCurrentThread();
@@ -431,26 +431,6 @@ final class Account {
             if (w.chain != null) {
                 w.chain.waiting.copyTo(into);
             }
-        }
-    }
-
-    void pendingWork(List<WorkInfo> into, long now) {
-        List<Work<?>> queued = new ArrayList<>();
-        locked(() -> pending(queued));
-        queued.sort((a, b) -> Long.compare(a.id, b.id));
-        for (Work<?> w : queued) {
-            into.add(WorkInfo.pending(w, node.index, now));
-        }
-    }
-
-    void runningWork(List<WorkInfo> into, long now, boolean stacks) {
-        List<Cancel.Running> busy = new ArrayList<>();
-        locked(() -> workers.stream().filter(w -> w.current != null)
-                .forEach(w -> busy.add(new Cancel.Running(w, w.current))));
-        for (Cancel.Running r : busy) {
-            Thread t = r.worker().thread;
-            into.add(WorkInfo.running(r.work(), node.index, r.worker().name, r.worker().blocked, now,
-                    stacks && t != null ? t.getStackTrace() : null));
         }
     }
 

@@ -163,26 +163,6 @@ public final class IoWq extends AbstractExecutorService {
         return nodes[(int) Math.floorMod(spread, (long) nodes.length)];
     }
 
-    /**
-     * Accepts a claimed chain under its account's lock: ids in acceptance order, then pending, the
-     * last link first, so a cancel of a link (which cancels those behind it) never finds one still claimed.
-     */
-    void accept(Work<?> work, ContextHook.Snapshot context) {
-        if (work.next() == null) {
-            long id = events.ids.incrementAndGet();
-            work.accept(this, id, context, stamp(id));
-            return;
-        }
-        List<Work<?>> chain = new ArrayList<>();
-        for (Work<?> w = work; w != null; w = w.next()) {
-            chain.add(w);
-        }
-        long id = events.ids.getAndAdd(chain.size()) + 1;
-        for (int i = chain.size() - 1; i >= 0; i--) {
-            chain.get(i).accept(this, id + i, context, stamp(id + i));
-        }
-    }
-
     /** When the item {@code id} is accepted or starts, if times are recorded ({@link CoarseClock}), else 0. */
     long stamp(long id) {
         return recordTimes ? clock.stamp(id, manager.thread()) : 0;
@@ -410,18 +390,12 @@ public final class IoWq extends AbstractExecutorService {
 
     /** The items waiting to run, oldest first per account. */
     public List<WorkInfo> pendingWork() {
-        List<WorkInfo> list = new ArrayList<>();
-        long now = recordTimes ? System.nanoTime() : WorkInfo.NO_CLOCK;
-        forEachAccount(a -> a.pendingWork(list, now));
-        return list;
+        return WorkInfo.pendingIn(this);
     }
 
     /** The items running now, with their workers' stacks if {@code withStacks}. */
     public List<WorkInfo> runningWork(boolean withStacks) {
-        List<WorkInfo> list = new ArrayList<>();
-        long now = recordTimes ? System.nanoTime() : WorkInfo.NO_CLOCK;
-        forEachAccount(a -> a.runningWork(list, now, withStacks));
-        return list;
+        return WorkInfo.runningIn(this, withStacks);
     }
 
     /** Failures of context hooks and listeners, which the pool survived. */

@@ -22,7 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  * and it sits in a native method (blocked in native I/O, where the state still says RUNNABLE). A
  * runnable thread that the OS has not scheduled makes no progress either, so one sample is never
  * enough there, and a thread in Java code is not taken as blocked on CPU time alone. It runs again
- * when it makes progress. The period adapts:
+ * when it makes progress. A thread without a CPU clock (a virtual thread's is -1) is judged by where
+ * it is: blocked when two samples in a row find it runnable in a native method, running again when
+ * one finds it runnable in Java code. The period adapts:
  * 1 ms after a change, doubling up to the configured period while nothing changes. While no work
  * waits the manager parks and costs nothing; a submission whose item waits unparks it (only if it observes).
  */
@@ -214,7 +216,7 @@ final class Manager implements Runnable {
     /**
      * Whether {@code t} is inside a native method: where blocking I/O always ends up, and where a
      * Java thread that the OS merely has not scheduled rarely is. Costs a stack walk, so it is asked
-     * only of a RUNNABLE worker that made no CPU progress since the last sample.
+     * only of a RUNNABLE worker that made no CPU progress since the last sample, or has no CPU clock.
      */
     private static boolean inNativeMethod(Thread t) {
         StackTraceElement[] stack = t.getStackTrace();
@@ -250,12 +252,22 @@ final class Manager implements Runnable {
             w.sampledId = work.id;
             w.sampledCpuNanos = cpu;
             w.waitingSamples = waiting ? 1 : 0;
+            w.nativeSamples = 0;
             return sleeping && account.blocked(w, work, true);
         }
         w.waitingSamples = waiting ? w.waitingSamples + 1 : 0;
-        boolean progressed = cpu != w.sampledCpuNanos;
+        boolean progressed;
+        boolean stalled;
+        if (cpu >= 0) {
+            progressed = cpu != w.sampledCpuNanos;
+            stalled = state == Thread.State.RUNNABLE && !progressed && inNativeMethod(t);
+        } else { // no CPU clock (a virtual thread's is -1): where it is, in a native method on two samples in a row
+            boolean inNative = state == Thread.State.RUNNABLE && inNativeMethod(t);
+            w.nativeSamples = inNative ? w.nativeSamples + 1 : 0;
+            progressed = state == Thread.State.RUNNABLE && !inNative;
+            stalled = w.nativeSamples >= 2;
+        }
         w.sampledCpuNanos = cpu;
-        boolean stalled = cpuTime && state == Thread.State.RUNNABLE && !progressed && inNativeMethod(t);
         if (sleeping || w.waitingSamples >= 2 || stalled) {
             return account.blocked(w, work, true);
         }

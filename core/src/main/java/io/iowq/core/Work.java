@@ -1,5 +1,7 @@
 package io.iowq.core;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RunnableFuture;
@@ -355,8 +357,29 @@ public final class Work<V> extends WorkState<V> implements RunnableFuture<V> {
         return ((Callable<?>) task).call();
     }
 
+    /**
+     * Accepts this claimed item and its links into {@code pool}, under the lock of the account it is
+     * queued in: ids in acceptance order, then pending, the last link first, so a cancel of a link
+     * (which cancels those behind it) never finds one still claimed.
+     */
+    void acceptChain(IoWq pool, ContextHook.Snapshot context) {
+        if (next == null) {
+            long id = pool.events.ids.incrementAndGet();
+            accept(pool, id, context, pool.stamp(id));
+            return;
+        }
+        List<Work<?>> chain = new ArrayList<>();
+        for (Work<?> w = this; w != null; w = w.next) {
+            chain.add(w);
+        }
+        long id = pool.events.ids.getAndAdd(chain.size()) + 1;
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            chain.get(i).accept(pool, id + i, context, pool.stamp(id + i));
+        }
+    }
+
     /** Gives a claimed item to its pool, pending; the release publishes the fields set here. */
-    void accept(IoWq pool, long id, ContextHook.Snapshot context, long now) {
+    private void accept(IoWq pool, long id, ContextHook.Snapshot context, long now) {
         this.pool = pool;
         this.id = id;
         this.context = context;

@@ -1,5 +1,8 @@
 package io.iowq.core;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,6 +25,42 @@ public record WorkInfo(long id, String key, WorkClass workClass, String descript
 
     /** The {@code now} passed when the pool does not record times. */
     static final long NO_CLOCK = Long.MIN_VALUE;
+
+    /** The items pending in {@code pool}, oldest first per account. */
+    static List<WorkInfo> pendingIn(IoWq pool) {
+        List<WorkInfo> list = new ArrayList<>();
+        long now = now(pool);
+        for (Account a : pool.accounts()) {
+            List<Work<?>> queued = new ArrayList<>();
+            a.locked(() -> a.pending(queued));
+            queued.sort(Comparator.comparingLong(Work::id));
+            for (Work<?> w : queued) {
+                list.add(pending(w, a.node.index, now));
+            }
+        }
+        return list;
+    }
+
+    /** The items running in {@code pool}, with their workers' stacks if {@code stacks}. */
+    static List<WorkInfo> runningIn(IoWq pool, boolean stacks) {
+        List<WorkInfo> list = new ArrayList<>();
+        long now = now(pool);
+        for (Account a : pool.accounts()) {
+            List<Cancel.Running> busy = new ArrayList<>();
+            a.locked(() -> a.workers.stream().filter(w -> w.current != null)
+                    .forEach(w -> busy.add(new Cancel.Running(w, w.current))));
+            for (Cancel.Running r : busy) {
+                Thread t = r.worker().thread;
+                list.add(running(r.work(), a.node.index, r.worker().name, r.worker().blocked, now,
+                        stacks && t != null ? t.getStackTrace() : null));
+            }
+        }
+        return list;
+    }
+
+    private static long now(IoWq pool) {
+        return pool.recordTimes ? System.nanoTime() : NO_CLOCK;
+    }
 
     static WorkInfo pending(Work<?> w, int node, long now) {
         return new WorkInfo(w.id(), keyString(w), w.workClass(), w.description(), node, false, null, false,

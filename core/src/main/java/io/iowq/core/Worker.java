@@ -48,6 +48,8 @@ final class Worker implements Runnable {
     long sampledId;
     long sampledCpuNanos;
     int waitingSamples;
+    /** Samples in a row that found it runnable in a native method, for a thread without a CPU clock. */
+    int nativeSamples;
 
     Worker(Account account, String name) {
         this.account = account;

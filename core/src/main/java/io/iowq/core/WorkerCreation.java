@@ -112,6 +112,30 @@ final class WorkerCreation {
         }
     }
 
+    /**
+     * Cancels what waits in the account unless it has a worker by then. Not on the manager thread,
+     * whose sampling the ended items' callbacks must not hold up: from there a plain daemon thread
+     * does it, not one of the failing factory's (the manager only if none can start). The items stay
+     * queued meanwhile, so the pool cannot terminate before they end.
+     */
+    private void cancelStranded() {
+        Runnable cancel = () -> {
+            if (account.locked(account.workers::isEmpty)) {
+                account.pool.cancelStranded(account);
+            }
+        };
+        if (Thread.currentThread() == account.pool.manager().thread()) {
+            Thread t = new Thread(cancel, account.pool.config.threadNamePrefix() + "cancel-stranded");
+            t.setDaemon(true);
+            try {
+                t.start();
+                return;
+            } catch (Throwable e) { // the process is at its thread limit: cancel here
+            }
+        }
+        cancel.run();
+    }
+
     private void failed(Throwable cause) {
         long delay;
         boolean warn;
@@ -143,7 +167,7 @@ final class WorkerCreation {
         }
         account.pool.events.workerCreationFailed(account, cause);
         if (giveUp) {
-            account.pool.cancelStranded(account);
+            cancelStranded();
         } else {
             account.pool.manager().retryCreation();
         }

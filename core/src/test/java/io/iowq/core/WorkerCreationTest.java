@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
@@ -230,6 +231,23 @@ class WorkerCreationTest {
         assertThat(pool.stats().unbounded().pending()).isZero();
         factory.failures.set(0);
         assertThat(pool.enqueue(Work.of(() -> "later").unbound()).get(10, TimeUnit.SECONDS)).isEqualTo("later");
+    }
+
+    /** The callbacks are user code: on the manager thread one that takes its time would stop the sampling of the whole pool. */
+    @Test
+    void workCancelledWhenAClassGivesUpIsCalledBackOutsideTheManagerThread() throws Exception {
+        FlakyFactory factory = new FlakyFactory();
+        IoWq pool = pools.start(Pools.quiet().threadFactory(factory));
+        factory.failures.set(Integer.MAX_VALUE);
+        CompletableFuture<String> calledBackIn = new CompletableFuture<>();
+        Work<String> item = Work.of(() -> "never").unbound();
+        item.whenDone(() -> calledBackIn.complete(Thread.currentThread().getName()));
+
+        pool.enqueue(item);
+
+        assertThat(calledBackIn.get(10, TimeUnit.SECONDS)).isEqualTo(pool.config().threadNamePrefix() + "cancel-stranded");
+        assertThat(item.isCancelled()).isTrue();
+        assertThat(pool.stats().creationFailures()).isEqualTo(WorkerCreation.MAX_FAILURES_WITHOUT_WORKERS);
     }
 
     /**
