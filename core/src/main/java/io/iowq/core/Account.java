@@ -128,7 +128,7 @@ final class Account {
                 return refusal;
             }
             if (!link) {
-                work.acceptChain(pool, context);
+                work.acceptChain(this, context);
             }
             work.account = this;
             // A cancel of a link not queued yet ends it outside every lock, then looks where it went

@@ -358,11 +358,13 @@ public final class Work<V> extends WorkState<V> implements RunnableFuture<V> {
     }
 
     /**
-     * Accepts this claimed item and its links into {@code pool}, under the lock of the account it is
-     * queued in: ids in acceptance order, then pending, the last link first, so a cancel of a link
+     * Accepts this claimed item and its links into the pool, under the lock of {@code account}, where
+     * it is queued: ids in acceptance order, then pending, the last link first, so a cancel of a link
      * (which cancels those behind it) never finds one still claimed.
      */
-    void acceptChain(IoWq pool, ContextHook.Snapshot context) {
+    void acceptChain(Account account, ContextHook.Snapshot context) {
+        assert account.lock.isHeldByCurrentThread();
+        IoWq pool = account.pool;
         if (next == null) {
             long id = pool.events.ids.incrementAndGet();
             accept(pool, id, context, pool.stamp(id));
