@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The state word of a {@link Work} and what hangs on it: the outcome, the threads waiting in
@@ -38,11 +39,14 @@ abstract class WorkState<V> implements Future<V> {
     static final VarHandle STATE = Fields.of(MethodHandles.lookup(), "state", int.class);
     private static final VarHandle CALLBACKS = Fields.of(MethodHandles.lookup(), "callbacks", Callback.class);
     private static final Callback FIRED = new Callback(null, null);
+    private static final VarHandle WAITERS = Fields.of(MethodHandles.lookup(), "waiters", Waiter.class);
+    private static final Waiter WOKEN = new Waiter(null, null);
 
     volatile int state;
     private Object outcome;
     private volatile Callback callbacks;
-    private volatile boolean waiters;
+    /** Threads parked in {@code get}, newest first ({@code FutureTask}'s wait stack); {@link #WOKEN} once the end woke them. */
+    private volatile Waiter waiters;
 
     /** The item's id, for messages. */
     abstract long id();
@@ -114,26 +118,41 @@ abstract class WorkState<V> implements Future<V> {
         throw new ExecutionException((Throwable) outcome);
     }
 
-    /** Waits until the item is done, or {@code nanos} if {@code timed}; returns whether it is done. */
+    /**
+     * Waits until the item is done, or {@code nanos} if {@code timed}; returns whether it is done.
+     * The waiter parks: the thread that ends the item only unparks, and never waits for a caller.
+     * A timed-out waiter's node stays until the end (one per thread while it is the newest).
+     */
     private boolean awaitDone(long nanos, boolean timed) throws InterruptedException {
-        if (isDone()) {
-            return true;
-        }
         long deadline = timed ? System.nanoTime() + nanos : 0L;
-        synchronized (this) {
-            waiters = true;
-            while (!isDone()) {
-                long left = deadline - System.nanoTime();
-                if (!timed) {
-                    wait();
-                } else if (left <= 0) {
-                    return false;
-                } else {
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
-                }
+        boolean queued = false;
+        while (!isDone()) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
             }
-            return true;
+            long left = deadline - System.nanoTime();
+            if (timed && left <= 0) {
+                return false;
+            }
+            if (!queued) {
+                queued = enqueueWaiter(); // then looks at the state again before it parks
+            } else if (timed) {
+                LockSupport.parkNanos(this, left);
+            } else {
+                LockSupport.park(this);
+            }
         }
+        return true;
+    }
+
+    /** Pushes the calling thread on the wait stack, unless it is the newest there; {@code false} if the end came first or a push raced. */
+    private boolean enqueueWaiter() {
+        Waiter head = waiters;
+        if (head == WOKEN) {
+            return false;
+        }
+        return (head != null && head.thread == Thread.currentThread())
+                || WAITERS.compareAndSet(this, head, new Waiter(Thread.currentThread(), head));
     }
 
     // ---------------------------------------------------------------- transitions
@@ -171,12 +190,11 @@ abstract class WorkState<V> implements Future<V> {
         fireCallbacks();
     }
 
-    /** After the end is published: a {@code get} that raised {@link #waiters} before it looked is woken. */
+    /** After the end is published: every thread in {@code get} that pushed itself before it looked is woken. */
     private void wakeWaiters() {
-        if (waiters) {
-            synchronized (this) {
-                notifyAll();
-            }
+        Waiter head = waiters == null ? null : (Waiter) WAITERS.getAndSet(this, WOKEN);
+        for (Waiter w = head; w != null && w != WOKEN; w = w.next) {
+            LockSupport.unpark(w.thread);
         }
     }
 
@@ -203,6 +221,9 @@ abstract class WorkState<V> implements Future<V> {
     /** Gives a {@link #claim claimed} item back, never submitted (refused). */
     void unclaim() {
         STATE.setRelease(this, UNSUBMITTED);
+    }
+
+    private record Waiter(Thread thread, Waiter next) {
     }
 
     private record Callback(Runnable action, Callback next) {

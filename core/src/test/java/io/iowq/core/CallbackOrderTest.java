@@ -59,4 +59,34 @@ class CallbackOrderTest {
         assertThat(ranOn.get()).startsWith("iowq-");
         assertThat(completedWhenRun.get()).isEqualTo(1);
     }
+
+    /**
+     * The ender wakes the threads in {@code get} without waiting for any of them: a caller that holds
+     * the item's monitor (or is descheduled while it holds anything of the item's) stalls no worker.
+     */
+    @Test
+    void theEnderWakesGetWithoutWaitingForACallerThatHoldsTheItemsMonitor() throws Exception {
+        pool = new IoWq(IoWqConfig.builder().nodes(1).build());
+        Gate gate = new Gate();
+        Work<String> item = gate.enter(pool, Work.of(gate.task()));
+        Thread getter = new Thread(() -> {
+            try {
+                item.get();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        getter.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> getter.getState() == Thread.State.WAITING);
+        CountDownLatch ended = new CountDownLatch(1);
+        item.whenDone(ended::countDown);
+
+        synchronized (item) {
+            gate.open();
+            assertThat(ended.await(10, TimeUnit.SECONDS)).as("the item ended and its actions ran").isTrue();
+        }
+        getter.join(10_000);
+        assertThat(getter.isAlive()).as("get returned").isFalse();
+        assertThat(item.get()).startsWith("iowq-");
+    }
 }

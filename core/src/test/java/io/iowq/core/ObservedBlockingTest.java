@@ -126,6 +126,41 @@ class ObservedBlockingTest {
         assertThat(threads).hasSizeLessThanOrEqualTo(3);
     }
 
+    /**
+     * Workers that finish tiny items as fast as two threads submit them queue for their account's
+     * lock, parked, with their item still current: the manager must not take that for blocking.
+     */
+    @Test
+    void tinyTasksHandedOffFromTwoThreadsStayAtTheConcurrencyTarget() throws Exception {
+        IoWq p = pool(true);
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        AtomicInteger peak = new AtomicInteger();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        Callable<Void> submitter = () -> {
+            while (System.nanoTime() - end < 0) {
+                List<Work<?>> batch = new ArrayList<>();
+                for (int i = 0; i < 1000; i++) {
+                    batch.add(p.enqueue(Work.of(() -> threads.add(Thread.currentThread().getName()))));
+                }
+                for (Work<?> w : batch) {
+                    w.get(10, TimeUnit.SECONDS);
+                }
+                peak.accumulateAndGet(p.stats().bounded().workers(), Math::max);
+            }
+            return null;
+        };
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            for (var f : callers.invokeAll(List.of(submitter, submitter))) {
+                f.get();
+            }
+        } finally {
+            callers.shutdown();
+        }
+        assertThat(peak.get()).as("workers seen").isEqualTo(2);
+        assertThat(threads).as("workers that ran an item").hasSize(2);
+    }
+
     @Test
     void withObservationOffSleepingTasksStayAtTheConcurrencyTarget() throws Exception {
         Result r = runAll(pool(false), () -> Thread.sleep(20));
