@@ -135,12 +135,7 @@ public final class IoWq extends AbstractExecutorService {
     /** Runs {@code command} as an item; a {@link Work} (what {@code submit} makes, through {@link #newTaskFor}) is queued as is. */
     @Override
     public void execute(Runnable command) {
-        if (command instanceof Work<?> work) {
-            enqueue(work);
-            return;
-        }
-        Work<Object> work = Work.of(command);
-        work.reportUncaught();
+        Work<?> work = command instanceof Work<?> w ? w : Work.of(command).reportUncaught();
         enqueue(work);
     }
 
