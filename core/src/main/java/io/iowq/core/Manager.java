@@ -220,7 +220,8 @@ final class Manager implements Runnable {
      */
     private static boolean inNativeMethod(Thread t) {
         StackTraceElement[] stack = t.getStackTrace();
-        return stack.length > 0 && stack[0].isNativeMethod() && !NEVER_BLOCKING.contains(frameName(stack[0]));
+        return stack.length > 0 && stack[0].isNativeMethod()
+                && !NEVER_BLOCKING.contains(stack[0].getClassName() + "." + stack[0].getMethodName());
     }
 
     /**
@@ -233,10 +234,6 @@ final class Manager implements Runnable {
             "java.lang.Thread.currentThread", "java.lang.Thread.onSpinWait", "java.lang.Thread.yield",
             "java.lang.Thread.yield0", "java.lang.Object.hashCode", "java.lang.Object.getClass",
             "jdk.internal.misc.Unsafe.unpark");
-
-    private static String frameName(StackTraceElement frame) {
-        return frame.getClassName() + "." + frame.getMethodName();
-    }
 
     private boolean sample(Account account, Worker w) {
         Thread t = w.thread;
