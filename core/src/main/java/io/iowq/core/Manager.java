@@ -106,31 +106,28 @@ final class Manager implements Runnable {
         LockSupport.unpark(thread);
     }
 
+    /** Until stopped: runs the retries that are due, ticks the clock, and samples while work waits, else parks. */
     @Override
     public void run() {
         try {
-            sampleUntilStopped();
+            long period = MIN_SAMPLE_NANOS;
+            while (!stopped) {
+                long wake = runRetries(System.nanoTime());
+                boolean workWaits = workWaits(); // parkUntilWorkWaits looks again after it raises its flag
+                if (pool.clock.tick(pool.events.ids.get(), workWaits)) {
+                    wake = Math.min(wake, System.nanoTime() + CoarseClock.TICK_NANOS);
+                }
+                if (observes && workWaits) {
+                    period = sampleBusyWorkers() ? MIN_SAMPLE_NANOS : Math.min(2 * period, maxSampleNanos);
+                    LockSupport.parkNanos(this, Math.max(0, Math.min(wake, System.nanoTime() + period) - System.nanoTime()));
+                } else {
+                    period = MIN_SAMPLE_NANOS;
+                    parkUntilWorkWaits(wake);
+                }
+            }
         } finally {
             pool.clock.stop();
             pool.managerEnded();
-        }
-    }
-
-    private void sampleUntilStopped() {
-        long period = MIN_SAMPLE_NANOS;
-        while (!stopped) {
-            long wake = runRetries(System.nanoTime());
-            boolean workWaits = workWaits(); // parkUntilWorkWaits looks again after it raises its flag
-            if (pool.clock.tick(pool.events.ids.get(), workWaits)) {
-                wake = Math.min(wake, System.nanoTime() + CoarseClock.TICK_NANOS);
-            }
-            if (observes && workWaits) {
-                period = sampleBusyWorkers() ? MIN_SAMPLE_NANOS : Math.min(2 * period, maxSampleNanos);
-                LockSupport.parkNanos(this, Math.max(0, Math.min(wake, System.nanoTime() + period) - System.nanoTime()));
-            } else {
-                period = MIN_SAMPLE_NANOS;
-                parkUntilWorkWaits(wake);
-            }
         }
     }
 
