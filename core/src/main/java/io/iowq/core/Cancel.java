@@ -48,10 +48,8 @@ final class Cancel {
     Cancellation cancel(Predicate<Work<?>> match, boolean all, List<Work<?>> ended) {
         Candidates c = collect();
         int pending = cancelPendingWork(c, match, all, ended);
-        if (pending > 0 && !all) {
-            return Cancellation.of(pending, 0);
-        }
-        return Cancellation.of(pending, cancelRunningWork(c, match, all, ended));
+        int running = pending > 0 && !all ? 0 : cancelRunningWork(c, match, all, ended); // one found: done
+        return Cancellation.of(pending, running);
     }
 
     private Candidates collect() {
