@@ -29,20 +29,9 @@ final class Cancel {
         final List<Work<?>> pending = new ArrayList<>();
         final List<Running> running = new ArrayList<>();
 
-        /** A pending item and the links behind it. */
+        /** A pending item and the links behind it ({@code w} may be null: nothing). */
         void pending(Work<?> w) {
-            pending.add(w);
-            links(w);
-        }
-
-        /** A running item, its worker, and the pending links behind it. */
-        void running(Worker worker, Work<?> w) {
-            running.add(new Running(worker, w));
-            links(w);
-        }
-
-        private void links(Work<?> w) {
-            for (Work<?> l = w.next(); l != null; l = l.next()) {
+            for (Work<?> l = w; l != null; l = l.next()) {
                 pending.add(l);
             }
         }
@@ -59,10 +48,8 @@ final class Cancel {
     Cancellation cancel(Predicate<Work<?>> match, boolean all, List<Work<?>> ended) {
         Candidates c = collect();
         int pending = cancelPendingWork(c, match, all, ended);
-        if (pending > 0 && !all) {
-            return Cancellation.of(pending, 0);
-        }
-        return Cancellation.of(pending, cancelRunningWork(c, match, all, ended));
+        int running = pending > 0 && !all ? 0 : cancelRunningWork(c, match, all, ended); // one found: done
+        return Cancellation.of(pending, running);
     }
 
     private Candidates collect() {
@@ -193,8 +180,10 @@ final class Cancel {
             a.pending(pending);
             pending.forEach(into::pending);
             for (Worker worker : a.workers) {
-                if (worker.current != null) {
-                    into.running(worker, worker.current);
+                Work<?> current = worker.current;
+                if (current != null) {
+                    into.running.add(new Running(worker, current));
+                    into.pending(current.next()); // the links behind it
                 }
             }
         });

@@ -41,7 +41,7 @@ final class Events {
      */
     void tellEnded(Work<?> work, long start) {
         boolean timed = recordTimes && start != 0 && CoarseClock.timed(work.id);
-        try {
+        try { // not through callUserCode: this runs for every item, where a capturing lambda allocates
             listener.workEnded(work, timed ? start - work.acceptedNanos : IoWqListener.NOT_TIMED,
                     timed ? System.nanoTime() - start : IoWqListener.NOT_TIMED);
         } catch (Throwable t) {
@@ -52,24 +52,21 @@ final class Events {
 
     /** Tells an item's installed context that its worker was taken as blocked ({@link ContextHook.Scope#blocked}). */
     void blocked(ContextHook.Scope installed, boolean observed) {
-        try {
-            installed.blocked(observed);
-        } catch (Throwable t) {
-            hookFailures.increment();
-        }
+        callUserCode(() -> installed.blocked(observed));
     }
 
     void rejected(Work<?> work) {
         rejected.increment();
-        notifyListener(() -> listener.workRejected(work));
+        callUserCode(() -> listener.workRejected(work));
     }
 
     void workerCreationFailed(Account account, Throwable cause) {
         creationFailures.increment();
-        notifyListener(() -> listener.workerCreationFailed(account.workClass, cause));
+        callUserCode(() -> listener.workerCreationFailed(account.workClass, cause));
     }
 
-    private void notifyListener(Runnable call) {
+    /** Calls the listener or a context hook; what it throws is counted as a hook failure. */
+    private void callUserCode(Runnable call) {
         try {
             call.run();
         } catch (Throwable t) {

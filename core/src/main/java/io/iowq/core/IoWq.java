@@ -135,12 +135,7 @@ public final class IoWq extends AbstractExecutorService {
     /** Runs {@code command} as an item; a {@link Work} (what {@code submit} makes, through {@link #newTaskFor}) is queued as is. */
     @Override
     public void execute(Runnable command) {
-        if (command instanceof Work<?> work) {
-            enqueue(work);
-            return;
-        }
-        Work<Object> work = Work.of(command);
-        work.reportUncaught();
+        Work<?> work = command instanceof Work<?> w ? w : Work.of(command).reportUncaught();
         enqueue(work);
     }
 
@@ -253,18 +248,13 @@ public final class IoWq extends AbstractExecutorService {
         awaitTerminationInProgress();
     }
 
-    /** If another thread is terminating the pool (its last worker, exiting), waits until it is done. */
+    /**
+     * If another thread is terminating the pool (its last worker, exiting), waits until it is done:
+     * the manager thread's end is the termination's last act (it counts the latch down first).
+     */
     private void awaitTerminationInProgress() {
-        boolean interrupted = false;
-        while (runState(ctl.get()) == TERMINATED && Thread.currentThread() != manager.thread() && !isTerminated()) {
-            try {
-                awaitTermination(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        if (runState(ctl.get()) == TERMINATED) {
+            manager.stopAndJoin(); // returns at once on the manager's own thread
         }
     }
 

@@ -106,31 +106,28 @@ final class Manager implements Runnable {
         LockSupport.unpark(thread);
     }
 
+    /** Until stopped: runs the retries that are due, ticks the clock, and samples while work waits, else parks. */
     @Override
     public void run() {
         try {
-            sampleUntilStopped();
+            long period = MIN_SAMPLE_NANOS;
+            while (!stopped) {
+                long wake = runRetries(System.nanoTime());
+                boolean workWaits = workWaits(); // parkUntilWorkWaits looks again after it raises its flag
+                if (pool.clock.tick(pool.events.ids.get(), workWaits)) {
+                    wake = Math.min(wake, System.nanoTime() + CoarseClock.TICK_NANOS);
+                }
+                if (observes && workWaits) {
+                    period = sampleBusyWorkers() ? MIN_SAMPLE_NANOS : Math.min(2 * period, maxSampleNanos);
+                    LockSupport.parkNanos(this, Math.max(0, Math.min(wake, System.nanoTime() + period) - System.nanoTime()));
+                } else {
+                    period = MIN_SAMPLE_NANOS;
+                    parkUntilWorkWaits(wake);
+                }
+            }
         } finally {
             pool.clock.stop();
             pool.managerEnded();
-        }
-    }
-
-    private void sampleUntilStopped() {
-        long period = MIN_SAMPLE_NANOS;
-        while (!stopped) {
-            long wake = runRetries(System.nanoTime());
-            boolean workWaits = workWaits(); // parkUntilWorkWaits looks again after it raises its flag
-            if (pool.clock.tick(pool.events.ids.get(), workWaits)) {
-                wake = Math.min(wake, System.nanoTime() + CoarseClock.TICK_NANOS);
-            }
-            if (observes && workWaits) {
-                period = sampleBusyWorkers() ? MIN_SAMPLE_NANOS : Math.min(2 * period, maxSampleNanos);
-                LockSupport.parkNanos(this, Math.max(0, Math.min(wake, System.nanoTime() + period) - System.nanoTime()));
-            } else {
-                period = MIN_SAMPLE_NANOS;
-                parkUntilWorkWaits(wake);
-            }
         }
     }
 
@@ -220,7 +217,8 @@ final class Manager implements Runnable {
      */
     private static boolean inNativeMethod(Thread t) {
         StackTraceElement[] stack = t.getStackTrace();
-        return stack.length > 0 && stack[0].isNativeMethod() && !NEVER_BLOCKING.contains(frameName(stack[0]));
+        return stack.length > 0 && stack[0].isNativeMethod()
+                && !NEVER_BLOCKING.contains(stack[0].getClassName() + "." + stack[0].getMethodName());
     }
 
     /**
@@ -233,10 +231,6 @@ final class Manager implements Runnable {
             "java.lang.Thread.currentThread", "java.lang.Thread.onSpinWait", "java.lang.Thread.yield",
             "java.lang.Thread.yield0", "java.lang.Object.hashCode", "java.lang.Object.getClass",
             "jdk.internal.misc.Unsafe.unpark");
-
-    private static String frameName(StackTraceElement frame) {
-        return frame.getClassName() + "." + frame.getMethodName();
-    }
 
     private boolean sample(Account account, Worker w) {
         Thread t = w.thread;

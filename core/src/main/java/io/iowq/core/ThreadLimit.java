@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -27,6 +26,10 @@ public record ThreadLimit(long limit, String source) {
     /** The limit where the system tells none. */
     public static final long DEFAULT_LIMIT = 4096;
 
+    /** Where {@link #detect()} reads: each file under the root, and the label of its line ({@code ""}: the first line). */
+    private static final String[][] SOURCES = {{"proc/self/limits", "Max processes"}, {"sys/fs/cgroup/pids.max", ""},
+            {"sys/fs/cgroup/pids/pids.max", ""}, {"proc/sys/kernel/threads-max", ""}};
+
     /** Validates the limit. */
     public ThreadLimit {
         if (limit < 1) {
@@ -47,19 +50,13 @@ public record ThreadLimit(long limit, String source) {
     /** Reads the limit from the files under {@code root} (a test can lay out its own). */
     static ThreadLimit detect(Path root) {
         ThreadLimit smallest = null;
-        smallest = smaller(smallest, field(root.resolve("proc/self/limits"), "Max processes"), "/proc/self/limits");
-        for (String pidsMax : List.of("sys/fs/cgroup/pids.max", "sys/fs/cgroup/pids/pids.max")) {
-            smallest = smaller(smallest, field(root.resolve(pidsMax), ""), "/" + pidsMax);
+        for (String[] source : SOURCES) {
+            OptionalLong value = field(root.resolve(source[0]), source[1]);
+            if (value.isPresent() && (smallest == null || value.getAsLong() < smallest.limit())) {
+                smallest = new ThreadLimit(value.getAsLong(), "/" + source[0]);
+            }
         }
-        smallest = smaller(smallest, field(root.resolve("proc/sys/kernel/threads-max"), ""), "/proc/sys/kernel/threads-max");
         return smallest != null ? smallest : new ThreadLimit(DEFAULT_LIMIT, "default");
-    }
-
-    private static ThreadLimit smaller(ThreadLimit sofar, OptionalLong value, String source) {
-        if (value.isEmpty() || (sofar != null && sofar.limit() <= value.getAsLong())) {
-            return sofar;
-        }
-        return new ThreadLimit(value.getAsLong(), source);
     }
 
     /** Threads that may still be created: the limit less the threads alive now, at least 1. */

@@ -119,20 +119,17 @@ public final class Work<V> extends WorkState<V> implements RunnableFuture<V> {
 
     /** Puts this item in {@code workClass}. */
     public Work<V> in(WorkClass workClass) {
-        checkNotAccepted();
         Objects.requireNonNull(workClass, "workClass");
         return flag(UNBOUND, workClass == WorkClass.UNBOUND);
     }
 
     /** Submitting this item always wakes a worker, whatever the running count ({@code IO_WQ_WORK_CONCURRENT}). */
     public Work<V> concurrent() {
-        checkNotAccepted();
         return flag(CONCURRENT, true);
     }
 
     /** Once running, this item is never interrupted by a cancellation ({@code IO_WQ_WORK_NO_CANCEL}). */
     public Work<V> noCancel() {
-        checkNotAccepted();
         return flag(NO_CANCEL, true);
     }
 
@@ -165,7 +162,9 @@ public final class Work<V> extends WorkState<V> implements RunnableFuture<V> {
         return next;
     }
 
+    /** Sets or clears {@code flag}; the item must not be accepted yet. */
     private Work<V> flag(byte flag, boolean on) {
+        checkNotAccepted();
         flags = (byte) (on ? flags | flag : flags & ~flag);
         return this;
     }
@@ -175,8 +174,8 @@ public final class Work<V> extends WorkState<V> implements RunnableFuture<V> {
     }
 
     /** Has a failure of this item reported to the worker's uncaught-exception handler ({@code execute}). */
-    void reportUncaught() {
-        flag(REPORT_UNCAUGHT, true);
+    Work<V> reportUncaught() {
+        return flag(REPORT_UNCAUGHT, true);
     }
 
     boolean reportsUncaught() {

@@ -35,7 +35,8 @@ public record WorkInfo(long id, String key, WorkClass workClass, String descript
             a.locked(() -> a.pending(queued));
             queued.sort(Comparator.comparingLong(Work::id));
             for (Work<?> w : queued) {
-                list.add(pending(w, a.node.index, now));
+                list.add(new WorkInfo(w.id(), keyString(w), w.workClass(), w.description(), a.node.index, false, null,
+                        false, millisSince(w.acceptedNanos, now), null));
             }
         }
         return list;
@@ -50,8 +51,10 @@ public record WorkInfo(long id, String key, WorkClass workClass, String descript
             a.locked(() -> a.workers.stream().filter(w -> w.current != null)
                     .forEach(w -> busy.add(new Cancel.Running(w, w.current))));
             for (Cancel.Running r : busy) {
+                Work<?> w = r.work();
                 Thread t = r.worker().thread;
-                list.add(running(r.work(), a.node.index, r.worker().name, r.worker().blocked, now,
+                list.add(new WorkInfo(w.id(), keyString(w), w.workClass(), w.description(), a.node.index, true,
+                        r.worker().name, r.worker().blocked, millisSince(w.startNanos, now),
                         stacks && t != null ? t.getStackTrace() : null));
             }
         }
@@ -60,16 +63,6 @@ public record WorkInfo(long id, String key, WorkClass workClass, String descript
 
     private static long now(IoWq pool) {
         return pool.recordTimes ? System.nanoTime() : NO_CLOCK;
-    }
-
-    static WorkInfo pending(Work<?> w, int node, long now) {
-        return new WorkInfo(w.id(), keyString(w), w.workClass(), w.description(), node, false, null, false,
-                millisSince(w.acceptedNanos, now), null);
-    }
-
-    static WorkInfo running(Work<?> w, int node, String worker, boolean blocked, long now, StackTraceElement[] stack) {
-        return new WorkInfo(w.id(), keyString(w), w.workClass(), w.description(), node, true, worker, blocked,
-                millisSince(w.startNanos, now), stack);
     }
 
     private static long millisSince(long then, long now) {

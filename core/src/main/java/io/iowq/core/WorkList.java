@@ -30,11 +30,7 @@ final class WorkList {
     void add(Work<?> w) {
         w.list = this;
         w.prev = tail;
-        if (tail == null) {
-            head = w;
-        } else {
-            tail.nextQueued = w;
-        }
+        setNextOf(tail, w);
         tail = w;
         size++;
     }
@@ -44,16 +40,8 @@ final class WorkList {
         w.list = this;
         w.prev = old.prev;
         w.nextQueued = old.nextQueued;
-        if (old.prev == null) {
-            head = w;
-        } else {
-            old.prev.nextQueued = w;
-        }
-        if (old.nextQueued == null) {
-            tail = w;
-        } else {
-            old.nextQueued.prev = w;
-        }
+        setNextOf(old.prev, w);
+        setPrevOf(old.nextQueued, w);
         forget(old);
     }
 
@@ -68,18 +56,28 @@ final class WorkList {
 
     /** The seed's {@code wq_list_del}: Takes {@code w} out of this list, which holds it. */
     void remove(Work<?> w) {
-        if (w.prev == null) {
-            head = w.nextQueued;
-        } else {
-            w.prev.nextQueued = w.nextQueued;
-        }
-        if (w.nextQueued == null) {
-            tail = w.prev;
-        } else {
-            w.nextQueued.prev = w.prev;
-        }
+        setNextOf(w.prev, w.nextQueued);
+        setPrevOf(w.nextQueued, w.prev);
         size--;
         forget(w);
+    }
+
+    /** Makes {@code w} the item after {@code prev}, or the head if {@code prev} is null. */
+    private void setNextOf(Work<?> prev, Work<?> w) {
+        if (prev == null) {
+            head = w;
+        } else {
+            prev.nextQueued = w;
+        }
+    }
+
+    /** Makes {@code w} the item before {@code next}, or the tail if {@code next} is null. */
+    private void setPrevOf(Work<?> next, Work<?> w) {
+        if (next == null) {
+            tail = w;
+        } else {
+            next.prev = w;
+        }
     }
 
     private static void forget(Work<?> w) {

@@ -137,7 +137,6 @@ final class WorkerCreation {
     }
 
     private void failed(Throwable cause) {
-        long delay;
         boolean warn;
         boolean giveUp;
         int workers;
@@ -152,7 +151,7 @@ final class WorkerCreation {
                 failuresInRow = 0;
                 limit = -1;
             }
-            delay = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(20, failuresInRow - 1));
+            long delay = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(20, failuresInRow - 1));
             long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay);
             if (!giveUp && (retryDue == NO_RETRY || due - retryDue < 0)) {
                 retryDue = due; // the earlier of two retries asked for, as one per account is enough
