@@ -239,10 +239,10 @@ final class Manager implements Runnable {
             return false;
         }
         Thread.State state = t.getState();
-        long cpu = cpuTime ? threads.getThreadCpuTime(t.getId()) : -1;
         if (account.lock.hasQueuedThread(t)) {
             return false; // out of its item and queued for the account's lock: it waits for the pool, not in the item
         }
+        long cpu = cpuTime ? threads.getThreadCpuTime(t.getId()) : -1;
         boolean sleeping = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
         boolean waiting = sleeping || state == Thread.State.BLOCKED;
         if (work.id != w.sampledId) {
