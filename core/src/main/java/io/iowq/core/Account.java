@@ -68,29 +68,38 @@ final class Account {
         }
         int retired = retiredHere;
         retiredHere = 0;
-        Thread[] unpark = toUnpark.toArray(new Thread[0]);
-        Worker[] start = toStart.toArray(new Worker[0]);
-        KeyChain[] forget = toForget.toArray(new KeyChain[0]);
-        List<Work<?>> ended = new ArrayList<>(toPublish);
-        toUnpark.clear();
-        toStart.clear();
-        toForget.clear();
+        Object[] unpark = takeAll(toUnpark);
+        Object[] start = takeAll(toStart);
+        Object[] forget = takeAll(toForget);
+        List<Work<?>> ended = toPublish.isEmpty() ? List.of() : List.copyOf(toPublish);
         toPublish.clear();
         lock.unlock();
-        for (Thread t : unpark) {
-            LockSupport.unpark(t);
+        for (Object t : unpark) {
+            LockSupport.unpark((Thread) t);
         }
-        for (KeyChain chain : forget) {
-            keys.remove(chain.key, chain); // the key's own equals and hashCode: user code
+        for (Object chain : forget) {
+            keys.remove(((KeyChain) chain).key, chain); // the key's own equals and hashCode: user code
         }
         pool.events.publishCancelled(ended);
         for (int i = 0; i < retired; i++) {
             pool.workerGone(); // after the publication: the pool cannot terminate before an end is told
         }
-        for (Worker w : start) {
-            creation.start(w);
+        for (Object w : start) {
+            creation.start((Worker) w);
         }
     }
+
+    /** Empties {@code list}, returning what it held (without allocating when it held nothing). */
+    private static Object[] takeAll(ArrayList<?> list) {
+        if (list.isEmpty()) {
+            return NOTHING;
+        }
+        Object[] all = list.toArray();
+        list.clear();
+        return all;
+    }
+
+    private static final Object[] NOTHING = {};
 
     /** Calls {@code action} under the lock, then does what it decided. */
     <T> T locked(Supplier<T> action) {
