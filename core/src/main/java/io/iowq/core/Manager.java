@@ -171,13 +171,12 @@ final class Manager implements Runnable {
         long next = Long.MAX_VALUE;
         for (Account a : pool.accounts()) {
             long due = a.creation.retryDue;
-            if (due == WorkerCreation.NO_RETRY) {
-                continue;
-            }
-            if (due - now > 0) {
-                next = Math.min(next, due);
-            } else {
+            if (due != WorkerCreation.NO_RETRY && due - now <= 0) {
                 a.retryCreation(now);
+                due = a.creation.retryDue; // what the retry scheduled next
+            }
+            if (due != WorkerCreation.NO_RETRY) {
+                next = Math.min(next, due);
             }
         }
         return next;

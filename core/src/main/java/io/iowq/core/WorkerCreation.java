@@ -1,6 +1,7 @@
 package io.iowq.core;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,6 +22,7 @@ final class WorkerCreation {
     static final int MAX_FAILURES_WITHOUT_WORKERS = 8;
     static final long FIRST_RETRY_MILLIS = 5;
     static final long MAX_RETRY_MILLIS = 1_000;
+    static final long MIN_START_MILLIS = 1_000;
     /** {@link #retryDue} when no retry is scheduled. */
     static final long NO_RETRY = Long.MIN_VALUE;
     private static final System.Logger LOG = System.getLogger(IoWq.class.getName());
@@ -62,11 +64,54 @@ final class WorkerCreation {
         return true;
     }
 
+    /**
+     * When a worker reserved now is given up if its thread has not run it: after the idle timeout
+     * (how long the pool keeps a worker that does nothing), at least {@value #MIN_START_MILLIS} ms.
+     * The manager looks then.
+     */
+    long startDeadline() {
+        long deadline = System.nanoTime() + startTimeout().toNanos();
+        lookAgainBy(deadline);
+        return deadline;
+    }
+
+    Duration startTimeout() {
+        Duration idle = account.pool.config.idleTimeout();
+        return idle.toMillis() < MIN_START_MILLIS ? Duration.ofMillis(MIN_START_MILLIS) : idle;
+    }
+
+    /** Has the manager look at the account at {@code due} at the latest; whether that is sooner than it would have. */
+    boolean lookAgainBy(long due) {
+        assert account.lock.isHeldByCurrentThread();
+        if (retryDue == NO_RETRY || due - retryDue < 0) {
+            retryDue = due;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * A worker was wanted and the failure limit refused it: the manager tries again after the current
+     * back-off, so a limit whose retry came while nothing waited does not hold the class for good.
+     */
+    void retryIfHeld(int maxWorkers) {
+        assert account.lock.isHeldByCurrentThread();
+        if (limit >= 0 && account.workers.size() >= limit && limit < maxWorkers
+                && lookAgainBy(System.nanoTime() + retryDelayNanos())) {
+            account.pool.manager().retryCreation();
+        }
+    }
+
+    private long retryDelayNanos() {
+        return TimeUnit.MILLISECONDS.toNanos(Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(20, Math.max(1, failuresInRow) - 1)));
+    }
+
     /** Starts a reserved worker's thread; on failure takes the reservation back and schedules a retry. */
     void start(Worker w) {
         Throwable failure = tryStart(w);
         if (failure == null) {
             succeeded();
+            account.pool.manager().retryCreation(); // to look at its start deadline
             return;
         }
         account.creationFailed(w);
@@ -82,6 +127,7 @@ final class WorkerCreation {
             throw new IllegalStateException("iowq: could not start the first worker of node " + account.node.index
                     + " with the configured ThreadFactory: " + failure, failure);
         }
+        account.pool.manager().retryCreation(); // to look at its start deadline
     }
 
     /** The thread factory is user code: called with no lock held. */
@@ -136,7 +182,8 @@ final class WorkerCreation {
         cancel.run();
     }
 
-    private void failed(Throwable cause) {
+    /** A creation failed for {@code cause}: the class is held at the workers it has, and a retry scheduled, or what waits cancelled. */
+    void failed(Throwable cause) {
         boolean warn;
         boolean giveUp;
         int workers;
@@ -150,11 +197,8 @@ final class WorkerCreation {
             if (giveUp) { // what waits is cancelled: the next submission starts afresh
                 failuresInRow = 0;
                 limit = -1;
-            }
-            long delay = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(20, failuresInRow - 1));
-            long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay);
-            if (!giveUp && (retryDue == NO_RETRY || due - retryDue < 0)) {
-                retryDue = due; // the earlier of two retries asked for, as one per account is enough
+            } else {
+                lookAgainBy(System.nanoTime() + retryDelayNanos()); // one retry per account is enough
             }
         } finally {
             account.lock.unlock();
