@@ -233,8 +233,7 @@ public final class IoWqConfig {
             ClassLimits[] limits = new ClassLimits[2];
             for (WorkClass c : WorkClass.values()) {
                 int i = c.ordinal();
-                int defaultMax = c == WorkClass.BOUND ? 4 * cpus : limit.availableWorkers();
-                int max = maxWorkers[i] != null ? maxWorkers[i] : defaultMax;
+                int max = maxWorkers[i] != null ? maxWorkers[i] : c == WorkClass.BOUND ? 4 * cpus : limit.availableWorkers();
                 require(max >= 1, c.tag() + " maxWorkers must be at least 1, was " + max);
                 int conc = concurrency[i] != null ? concurrency[i] : Math.min(cpus, max);
                 require(conc >= 1, c.tag() + " concurrency must be at least 1, was " + conc);

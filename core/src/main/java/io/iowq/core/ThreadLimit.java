@@ -77,28 +77,21 @@ public record ThreadLimit(long limit, String source) {
 
     /**
      * The first word after {@code label} on the first line that starts with it ({@code ""}: the first
-     * line), if the file reads and the word is a finite limit. Line by line: Files.readString sizes its
-     * read by the file's size, and a /proc file's size is not its content's (it read "1" of
-     * /proc/sys/kernel/threads-max's "192735" here).
+     * line), if the file reads and the word is a positive number: "unlimited", "max" and other words
+     * are no limit. Line by line: Files.readString sizes its read by the file's size, and a /proc
+     * file's size is not its content's (it read "1" of /proc/sys/kernel/threads-max's "192735" here).
      */
     private static OptionalLong field(Path file, String label) {
         try {
             for (String line : Files.readAllLines(file)) {
                 if (line.startsWith(label)) {
-                    return finite(line.substring(label.length()).trim().split("\\s+")[0]);
+                    long value = Long.parseLong(line.substring(label.length()).trim().split("\\s+")[0]);
+                    return value > 0 ? OptionalLong.of(value) : OptionalLong.empty();
                 }
             }
         } catch (IOException | RuntimeException ignored) {
-            // unreadable: try the next source
+            // unreadable, or not a number ("unlimited", "max"): nothing to take from here
         }
         return OptionalLong.empty();
-    }
-
-    private static OptionalLong finite(String value) {
-        if (value.equals("unlimited") || value.equals("max")) {
-            return OptionalLong.empty();
-        }
-        long v = Long.parseLong(value);
-        return v > 0 ? OptionalLong.of(v) : OptionalLong.empty();
     }
 }

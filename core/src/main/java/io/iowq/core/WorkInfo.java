@@ -35,8 +35,7 @@ public record WorkInfo(long id, String key, WorkClass workClass, String descript
             a.locked(() -> a.pending(queued));
             queued.sort(Comparator.comparingLong(Work::id));
             for (Work<?> w : queued) {
-                list.add(new WorkInfo(w.id(), keyString(w), w.workClass(), w.description(), a.node.index, false, null,
-                        false, millisSince(w.acceptedNanos, now), null));
+                list.add(of(w, a, null, millisSince(w.acceptedNanos, now), null));
             }
         }
         return list;
@@ -51,10 +50,8 @@ public record WorkInfo(long id, String key, WorkClass workClass, String descript
             a.locked(() -> a.workers.stream().filter(w -> w.current != null)
                     .forEach(w -> busy.add(new Cancel.Running(w, w.current))));
             for (Cancel.Running r : busy) {
-                Work<?> w = r.work();
                 Thread t = r.worker().thread;
-                list.add(new WorkInfo(w.id(), keyString(w), w.workClass(), w.description(), a.node.index, true,
-                        r.worker().name, r.worker().blocked, millisSince(w.startNanos, now),
+                list.add(of(r.work(), a, r.worker(), millisSince(r.work().startNanos, now),
                         stacks && t != null ? t.getStackTrace() : null));
             }
         }
@@ -69,7 +66,10 @@ public record WorkInfo(long id, String key, WorkClass workClass, String descript
         return now == NO_CLOCK ? -1 : then == 0 ? 0 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(now - then));
     }
 
-    private static String keyString(Work<?> w) {
-        return w.key() == null ? null : String.valueOf(w.key());
+    /** What an operator sees of {@code w}, queued in {@code a}; {@code runner} is its worker, {@code null} while pending. */
+    private static WorkInfo of(Work<?> w, Account a, Worker runner, long millis, StackTraceElement[] stack) {
+        boolean running = runner != null;
+        return new WorkInfo(w.id(), w.isHashed() ? String.valueOf(w.key()) : null, w.workClass(), w.description(),
+                a.node.index, running, running ? runner.name : null, running && runner.blocked, millis, stack);
     }
 }

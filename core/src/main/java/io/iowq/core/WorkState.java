@@ -148,11 +148,8 @@ abstract class WorkState<V> implements Future<V> {
     /** Pushes the calling thread on the wait stack, unless it is the newest there; {@code false} if the end came first or a push raced. */
     private boolean enqueueWaiter() {
         Waiter head = waiters;
-        if (head == WOKEN) {
-            return false;
-        }
-        return (head != null && head.thread == Thread.currentThread())
-                || WAITERS.compareAndSet(this, head, new Waiter(Thread.currentThread(), head));
+        return head != WOKEN && ((head != null && head.thread == Thread.currentThread())
+                || WAITERS.compareAndSet(this, head, new Waiter(Thread.currentThread(), head)));
     }
 
     // ---------------------------------------------------------------- transitions
