@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * creation that succeeds lifts the limit. One warning is logged per such episode. When the class has
  * no worker at all and {@value #MAX_FAILURES_WITHOUT_WORKERS} creations in a row failed, what waits
  * there is cancelled rather than left to hang (later kernels cancel a node's work when it cannot get
- * its first worker).
+ * its first worker). A thread that starts but does not run its worker by the worker's start deadline
+ * counts as a failure too: the manager takes the worker back ({@code Account.retryCreation}).
  */
 final class WorkerCreation {
 
@@ -103,7 +104,8 @@ final class WorkerCreation {
     }
 
     private long retryDelayNanos() {
-        return TimeUnit.MILLISECONDS.toNanos(Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(20, Math.max(1, failuresInRow) - 1)));
+        long millis = FIRST_RETRY_MILLIS << Math.min(20, Math.max(1, failuresInRow) - 1);
+        return TimeUnit.MILLISECONDS.toNanos(Math.min(MAX_RETRY_MILLIS, millis));
     }
 
     /** Starts a reserved worker's thread; on failure takes the reservation back and schedules a retry. */
