@@ -54,7 +54,7 @@ public class IoWqProperties implements InitializingBean {
     /** Unbound work (@Unbounded): work that may block without bound (network, remote calls). */
     private final Limits unbounded = new Limits();
 
-    /** How long an idle worker waits for work before it exits; also how long a new worker's thread has to start running it (at least 1 s). */
+    /** How long an idle worker waits for work before it exits. */
     private Duration idleTimeout = Duration.ofSeconds(5);
 
     /**

@@ -214,7 +214,6 @@ final class Account {
                 && (workClass == WorkClass.BOUND || !pool.config.threadLimit().reached())) {
             w = new Worker(this, pool.config.threadNamePrefix() + node.index
                     + (workClass == WorkClass.BOUND ? "-b-" : "-u-") + ++workerSerial);
-            w.startDeadline = creation.startDeadline();
             workers.add(w);
             pool.workerReserved();
             toStart.add(w);
@@ -299,37 +298,24 @@ final class Account {
 
     /** A reserved worker whose thread could not start is taken back; a free worker takes its place if work waits. */
     void creationFailed(Worker w) {
-        locked(() -> takeBack(w));
-    }
-
-    private void takeBack(Worker w) {
-        assert lock.isHeldByCurrentThread();
-        if (w.retired) {
-            return; // given up already: its thread's start failed after its deadline
-        }
-        workers.remove(w);
-        running--;
-        w.retired = true;
-        pool.workerGone();
-        if (!freeList.isEmpty()) {
-            wakeWhile(concurrency, Math.min(1, queue.runnable()));
-        }
+        locked(() -> {
+            workers.remove(w);
+            running--;
+            w.retired = true;
+            pool.workerGone();
+            if (!freeList.isEmpty()) {
+                wakeWhile(concurrency, Math.min(1, queue.runnable()));
+            }
+        });
     }
 
     /**
      * The seed's {@code io_wqe_need_worker}: the manager's retry after failed creations, if one is due
      * at {@code now}: a worker for work that waits while none takes it. Whether one was asked for.
-     * First, a reserved worker whose thread has not run it by its deadline (a {@code ThreadFactory}
-     * whose thread ignores its runnable) is taken back, as a creation that failed.
      */
     boolean retryCreation(long now) {
-        List<Worker> stuck = new ArrayList<>(0);
-        boolean asked = locked(() -> {
-            if (!creation.takeDueRetry(now)) {
-                return false;
-            }
-            takeBackUnstarted(now, stuck); // told as failed creations first, which schedule the next retry
-            if (!stuck.isEmpty() || queue.pending() == 0 || (running >= concurrency && !workers.isEmpty())) {
+        return locked(() -> {
+            if (!creation.takeDueRetry(now) || queue.pending() == 0 || (running >= concurrency && !workers.isEmpty())) {
                 return false;
             }
             creation.allowOneMore();
@@ -337,28 +323,6 @@ final class Account {
             wakeOrCreate();
             return toStart.size() > before;
         });
-        for (Worker w : stuck) {
-            creation.failed(new IllegalStateException("the thread of worker " + w + " did not run it within "
-                    + creation.startTimeout().toMillis() + " ms"));
-        }
-        pool.tryTerminate();
-        return asked;
-    }
-
-    /** Takes back the workers whose threads have not run them by {@code now}, into {@code stuck}; the manager looks again at the next deadline. */
-    private void takeBackUnstarted(long now, List<Worker> stuck) {
-        assert lock.isHeldByCurrentThread();
-        for (Worker w : workers) {
-            if (!w.started && now - w.startDeadline >= 0) {
-                stuck.add(w);
-            }
-        }
-        stuck.forEach(this::takeBack);
-        for (Worker w : workers) {
-            if (!w.started) {
-                creation.lookAgainBy(w.startDeadline);
-            }
-        }
     }
 
     // ------------------------------------------------------------------ blocking (io_wq_worker_sleeping / _running)

@@ -158,10 +158,7 @@ public final class IoWqConfig {
             return this;
         }
 
-        /**
-         * Time an idle worker waits for work before it exits (default 5 s); also the time a new
-         * worker's thread has to start running it (at least 1 s) before it is taken back as a failed creation.
-         */
+        /** Time an idle worker waits for work before it exits (default 5 s). */
         public Builder idleTimeout(Duration idleTimeout) {
             this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
             return this;

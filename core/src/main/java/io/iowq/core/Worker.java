@@ -28,9 +28,8 @@ final class Worker implements Runnable {
     boolean observedBlocked;
     /** Off the worker list: its thread exits without touching the account again. */
     boolean retired;
-    /** Its thread has run it; until then it is given up at {@link #startDeadline} ({@code System.nanoTime()}). */
+    /** Its thread has run it (a reserved worker's thread may still fail to start, or not run it yet). */
     boolean started;
-    long startDeadline;
     /** The item it runs, findable by cancel (the seed's {@code cur_work}); volatile for the pool's stats. */
     volatile Work<?> current;
     /** The key it owns, and how many of the items that waited for the key when it took it are still to run. */
@@ -97,9 +96,6 @@ final class Worker implements Runnable {
                 leaveItem();
             } else {
                 started = true;
-                if (retired) {
-                    return null; // given up before its thread ran (Account.retryCreation)
-                }
             }
             Work<?> l = link;
             link = null;

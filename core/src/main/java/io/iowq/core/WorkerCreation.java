@@ -1,7 +1,6 @@
 package io.iowq.core;
 
 import java.lang.System.Logger.Level;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,15 +14,13 @@ import java.util.concurrent.TimeUnit;
  * creation that succeeds lifts the limit. One warning is logged per such episode. When the class has
  * no worker at all and {@value #MAX_FAILURES_WITHOUT_WORKERS} creations in a row failed, what waits
  * there is cancelled rather than left to hang (later kernels cancel a node's work when it cannot get
- * its first worker). A thread that starts but does not run its worker by the worker's start deadline
- * counts as a failure too: the manager takes the worker back ({@code Account.retryCreation}).
+ * its first worker).
  */
 final class WorkerCreation {
 
     static final int MAX_FAILURES_WITHOUT_WORKERS = 8;
     static final long FIRST_RETRY_MILLIS = 5;
     static final long MAX_RETRY_MILLIS = 1_000;
-    static final long MIN_START_MILLIS = 1_000;
     /** {@link #retryDue} when no retry is scheduled. */
     static final long NO_RETRY = Long.MIN_VALUE;
     private static final System.Logger LOG = System.getLogger(IoWq.class.getName());
@@ -65,22 +62,6 @@ final class WorkerCreation {
         return true;
     }
 
-    /**
-     * When a worker reserved now is given up if its thread has not run it: after the idle timeout
-     * (how long the pool keeps a worker that does nothing), at least {@value #MIN_START_MILLIS} ms.
-     * The manager looks then.
-     */
-    long startDeadline() {
-        long deadline = System.nanoTime() + startTimeout().toNanos();
-        lookAgainBy(deadline);
-        return deadline;
-    }
-
-    Duration startTimeout() {
-        Duration idle = account.pool.config.idleTimeout();
-        return idle.toMillis() < MIN_START_MILLIS ? Duration.ofMillis(MIN_START_MILLIS) : idle;
-    }
-
     /** Has the manager look at the account at {@code due} at the latest; whether that is sooner than it would have. */
     boolean lookAgainBy(long due) {
         assert account.lock.isHeldByCurrentThread();
@@ -113,7 +94,6 @@ final class WorkerCreation {
         Throwable failure = tryStart(w);
         if (failure == null) {
             succeeded();
-            account.pool.manager().retryCreation(); // to look at its start deadline
             return;
         }
         account.creationFailed(w);
@@ -129,7 +109,6 @@ final class WorkerCreation {
             throw new IllegalStateException("iowq: could not start the first worker of node " + account.node.index
                     + " with the configured ThreadFactory: " + failure, failure);
         }
-        account.pool.manager().retryCreation(); // to look at its start deadline
     }
 
     /** The thread factory is user code: called with no lock held. */
@@ -185,7 +164,7 @@ final class WorkerCreation {
     }
 
     /** A creation failed for {@code cause}: the class is held at the workers it has, and a retry scheduled, or what waits cancelled. */
-    void failed(Throwable cause) {
+    private void failed(Throwable cause) {
         boolean warn;
         boolean giveUp;
         int workers;

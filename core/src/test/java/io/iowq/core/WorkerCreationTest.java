@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -172,18 +171,23 @@ class WorkerCreationTest {
     }
 
     /**
-     * A failure holds the class at the workers it has (none) until a creation succeeds; the retry
-     * comes when the item that wanted the worker is cancelled, so it creates nothing. The next item
-     * still gets a worker: a worker the limit refuses has the manager try again.
+     * A failure holds the class at the workers it has (none) until a creation succeeds; the item that
+     * wanted the worker is cancelled before the failure, so the manager's retry finds nothing waiting
+     * and creates nothing. The next item still gets a worker: a worker the limit refuses has the
+     * manager try again.
      */
     @Test
     void aClassHeldByAFailureWhoseRetryFoundNothingWaitingCreatesAWorkerForTheNextItem() throws Exception {
-        FlakyFactory factory = new FlakyFactory();
+        HeldFactory factory = new HeldFactory();
         IoWq pool = pools.start(Pools.quiet().threadFactory(factory).listener(listener));
-        factory.failures.set(1);
-        Work<String> cancelled = pool.enqueue(Work.of(() -> "never").unbound());
-        assertThat(cancelled.cancel(false)).isTrue(); // before the retry, 5 ms after the failure
-        eventually().until(() -> pool.accounts()[1].creation.retryDue == WorkerCreation.NO_RETRY);
+        factory.armed = true;
+        Work<String> cancelled = Work.of(() -> "never").unbound();
+        CompletableFuture<Void> submitting = CompletableFuture.runAsync(() -> pool.enqueue(cancelled));
+        assertThat(factory.entered.await(10, TimeUnit.SECONDS)).isTrue(); // accepted; its worker's creation is held
+        assertThat(cancelled.cancel(false)).isTrue();
+        factory.release.countDown(); // the creation fails now, with nothing waiting
+        submitting.get(10, TimeUnit.SECONDS);
+        eventually().until(() -> pool.accounts()[1].creation.retryDue == WorkerCreation.NO_RETRY); // the retry came
 
         Work<String> next = pool.enqueue(Work.of(() -> Thread.currentThread().getName()).unbound());
 
@@ -207,31 +211,6 @@ class WorkerCreationTest {
         assertThat(pool.stats().creationFailures()).isEqualTo(2);
         gate.open();
         assertThat(blocked.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-b-1");
-    }
-
-    /**
-     * A factory whose thread, once armed, never runs its runnable: the reserved worker is counted
-     * running and in the pool's busy count, so without a deadline the item waits for good and the
-     * pool never terminates. It is taken back as a failed creation once the idle timeout passes.
-     */
-    @Test
-    void aWorkerWhoseThreadNeverRunsItIsTakenBackAndItsItemRunsOnAnother() throws Exception {
-        AtomicInteger phantoms = new AtomicInteger();
-        ThreadFactory factory = r -> phantoms.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? new Thread(() -> { }) : new Thread(r);
-        IoWq pool = pools.start(Pools.bound(4, 1).threadFactory(factory).idleTimeout(Duration.ofSeconds(1)).listener(listener));
-        Gate gate = new Gate();
-        Work<String> blocked = gate.blockIn(pool, 1).get(0);
-        eventually().until(() -> pool.stats().bounded().blocked() == 1);
-        phantoms.set(1);
-
-        Work<String> waiting = pool.enqueue(Work.of(() -> Thread.currentThread().getName()));
-
-        assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-b-3");
-        assertThat(blocked.isDone()).isFalse();
-        assertThat(events).containsExactly("no bounded worker: the thread of worker iowq-0-b-2 did not run it within 1000 ms");
-        gate.open();
-        pool.shutdown();
-        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
 
     /**
