@@ -189,6 +189,8 @@ public class IoWqProperties implements InitializingBean {
             check(l.queueCapacity == null || l.queueCapacity >= 1, c.tag() + ".queue-capacity", l.queueCapacity);
         }
         check(idleTimeout != null && !idleTimeout.isNegative(), "idle-timeout", idleTimeout);
+        check(idleTimeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) <= 0, PREFIX + ".idle-timeout", idleTimeout,
+                "a duration of zero or more, up to 292 years");
         check(threadLimit == null || threadLimit >= 1, "thread-limit", threadLimit);
         check(longRunningThreshold == null || (!longRunningThreshold.isNegative() && !longRunningThreshold.isZero()),
                 "long-running-threshold", longRunningThreshold);

@@ -33,6 +33,7 @@ class IoWqPropertiesTests {
             iowq.nodes                      | 0     | an integer of at least 1
             iowq.thread-limit               | 0     | an integer of at least 1
             iowq.idle-timeout               | -1s   | a duration of zero or more
+            iowq.idle-timeout               | 9504000000s | a duration of zero or more, up to 292 years
             iowq.shutdown.await-termination | -5s   | a duration of zero or more
             iowq.bounded.max-workers        | lots  | an integer of at least 1
             iowq.unbounded.concurrency      | 1.5   | an integer of at least 1

@@ -218,6 +218,13 @@ public final class IoWqConfig {
             return this;
         }
 
+        /** The engine keeps durations in nanoseconds: a {@code long} holds about 292 years of them. */
+        private static void requireNanos(Duration d, String name) {
+            require(d.compareTo(LONGEST) <= 0, name + " must be at most " + LONGEST + " (292 years), was " + d);
+        }
+
+        private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
+
         /** Validates and builds; bad values throw {@link IllegalArgumentException} naming them. */
         public IoWqConfig build() {
             int n = nodes != null ? nodes : Topology.numaNodes();
@@ -225,6 +232,8 @@ public final class IoWqConfig {
             require(!idleTimeout.isNegative(), "idleTimeout must not be negative, was " + idleTimeout);
             require(!blockingSamplePeriod.isNegative() && !blockingSamplePeriod.isZero(),
                     "blockingSamplePeriod must be positive, was " + blockingSamplePeriod);
+            requireNanos(idleTimeout, "idleTimeout");
+            requireNanos(blockingSamplePeriod, "blockingSamplePeriod");
             ThreadLimit limit = threadLimit != null ? threadLimit : ThreadLimit.detect();
             int cpus = Math.max(1, Runtime.getRuntime().availableProcessors() / n); // per node, shared evenly
             ClassLimits[] limits = new ClassLimits[2];

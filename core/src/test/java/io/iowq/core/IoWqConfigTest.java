@@ -49,6 +49,16 @@ class IoWqConfigTest {
                 .withMessage("idleTimeout must not be negative, was PT-0.001S");
     }
 
+    @Test
+    void refusesDurationsLongerThanNanosecondsHoldNamingThem() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> builder().idleTimeout(Duration.ofDays(300 * 365L)).build())
+                .withMessage("idleTimeout must be at most PT2562047H47M16.854775807S (292 years), was PT2628000H");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> builder().blockingSamplePeriod(Duration.ofDays(300 * 365L)).build())
+                .withMessage("blockingSamplePeriod must be at most PT2562047H47M16.854775807S (292 years), was PT2628000H");
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, -2})
     void refusesFewerThanOneNodeNamingTheValue(int nodes) {
