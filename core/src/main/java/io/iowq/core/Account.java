@@ -68,38 +68,35 @@ final class Account {
         }
         int retired = retiredHere;
         retiredHere = 0;
-        Object[] unpark = takeAll(toUnpark);
-        Object[] start = takeAll(toStart);
-        Object[] forget = takeAll(toForget);
-        List<Work<?>> ended = toPublish.isEmpty() ? List.of() : List.copyOf(toPublish);
-        toPublish.clear();
+        List<Thread> unpark = takeAll(toUnpark);
+        List<Worker> start = takeAll(toStart);
+        List<KeyChain> forget = takeAll(toForget);
+        List<Work<?>> ended = takeAll(toPublish);
         lock.unlock();
-        for (Object t : unpark) {
-            LockSupport.unpark((Thread) t);
+        for (Thread t : unpark) {
+            LockSupport.unpark(t);
         }
-        for (Object chain : forget) {
-            keys.remove(((KeyChain) chain).key, chain); // the key's own equals and hashCode: user code
+        for (KeyChain chain : forget) {
+            keys.remove(chain.key, chain); // the key's own equals and hashCode: user code
         }
         pool.events.publishCancelled(ended);
         for (int i = 0; i < retired; i++) {
             pool.workerGone(); // after the publication: the pool cannot terminate before an end is told
         }
-        for (Object w : start) {
-            creation.start((Worker) w);
+        for (Worker w : start) {
+            creation.start(w);
         }
     }
 
     /** Empties {@code list}, returning what it held (without allocating when it held nothing). */
-    private static Object[] takeAll(ArrayList<?> list) {
+    private static <T> List<T> takeAll(ArrayList<T> list) {
         if (list.isEmpty()) {
-            return NOTHING;
+            return List.of();
         }
-        Object[] all = list.toArray();
+        List<T> all = List.copyOf(list);
         list.clear();
         return all;
     }
-
-    private static final Object[] NOTHING = {};
 
     /** Calls {@code action} under the lock, then does what it decided. */
     <T> T locked(Supplier<T> action) {
