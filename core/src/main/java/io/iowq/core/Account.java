@@ -338,7 +338,8 @@ final class Account {
             w.observedBlocked = observed;
             running--;
             wakeWhile(observed ? lagTarget() : concurrency, queue.runnable() - (observed ? onTheirWay() : 0));
-            return w.installed != null ? w.installed : ContextHook.Scope.NOOP; // the current item's, or none yet
+            ContextHook.Scope scope = w.installed; // read once: its worker writes it without this lock
+            return scope != null ? scope : ContextHook.Scope.NOOP; // the current item's, or none yet
         });
         if (installed != null) {
             pool.events.blocked(installed, observed);

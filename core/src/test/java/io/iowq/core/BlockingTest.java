@@ -5,8 +5,12 @@ import static io.iowq.core.Pools.throughout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -115,5 +119,49 @@ class BlockingTest {
 
         assertThat(pool.submit(Blocking::inWorker).get(10, TimeUnit.SECONDS)).isTrue();
         assertThat(pool.submit(() -> Blocking.call(() -> List.of(7))).get(10, TimeUnit.SECONDS)).containsExactly(7);
+    }
+
+    /**
+     * A worker that blocked and then runs again while the target runs rests after its item: once the
+     * told block is over, CPU-bound items run one at a time on a class of concurrency 1, though two
+     * workers exist and items wait.
+     */
+    @Test
+    void aWorkerBackFromABlockRestsWhileTheTargetRuns() throws Exception {
+        IoWq pool = pools.start(Pools.bound(2, 1).idleTimeout(Duration.ofSeconds(60)));
+        Pools.idleWorkers(pool, 1);
+        CountDownLatch blocking = new CountDownLatch(1);
+        Work<Object> blocker = pool.enqueue(Work.of(() -> {
+            Blocking.run(() -> {
+                blocking.countDown();
+                Thread.sleep(50); // while about 25 of the 100 items run on the worker woken for them
+            });
+            return null;
+        }));
+        assertThat(blocking.await(10, TimeUnit.SECONDS)).isTrue();
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger overlaps = new AtomicInteger();
+        AtomicBoolean looking = new AtomicBoolean();
+        List<Work<Object>> items = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            items.add(pool.enqueue(Work.of(() -> {
+                if (running.incrementAndGet() > 1 && looking.get()) {
+                    overlaps.incrementAndGet();
+                }
+                long end = System.nanoTime() + 2_000_000;
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+                running.decrementAndGet();
+                return null;
+            })));
+        }
+        blocker.get(10, TimeUnit.SECONDS);
+        Thread.sleep(20); // the worker back from its block leaves its item and rests
+        looking.set(true);
+        for (Work<Object> w : items) {
+            w.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(overlaps).as("items that started while another ran, after the block was over").hasValue(0);
     }
 }
