@@ -62,9 +62,15 @@ final class WorkerCreation {
         return true;
     }
 
-    /** Has the manager look at the account at {@code due} at the latest; whether that is sooner than it would have. */
-    boolean lookAgainBy(long due) {
+    /**
+     * Has the manager try again after the current back-off (doubling from {@code FIRST_RETRY_MILLIS}
+     * per failure in a row, up to {@code MAX_RETRY_MILLIS}), unless it already will sooner: one retry
+     * per account is enough. Whether this moved the retry earlier.
+     */
+    private boolean retryAfterBackoff() {
         assert account.lock.isHeldByCurrentThread();
+        long millis = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(20, Math.max(1, failuresInRow) - 1));
+        long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         if (retryDue == NO_RETRY || due - retryDue < 0) {
             retryDue = due;
             return true;
@@ -78,15 +84,9 @@ final class WorkerCreation {
      */
     void retryIfHeld(int maxWorkers) {
         assert account.lock.isHeldByCurrentThread();
-        if (limit >= 0 && account.workers.size() >= limit && limit < maxWorkers
-                && lookAgainBy(System.nanoTime() + retryDelayNanos())) {
+        if (limit >= 0 && account.workers.size() >= limit && limit < maxWorkers && retryAfterBackoff()) {
             account.pool.manager().retryCreation();
         }
-    }
-
-    private long retryDelayNanos() {
-        long millis = FIRST_RETRY_MILLIS << Math.min(20, Math.max(1, failuresInRow) - 1);
-        return TimeUnit.MILLISECONDS.toNanos(Math.min(MAX_RETRY_MILLIS, millis));
     }
 
     /** Starts a reserved worker's thread; on failure takes the reservation back and schedules a retry. */
@@ -179,7 +179,7 @@ final class WorkerCreation {
                 failuresInRow = 0;
                 limit = -1;
             } else {
-                lookAgainBy(System.nanoTime() + retryDelayNanos()); // one retry per account is enough
+                retryAfterBackoff();
             }
         } finally {
             account.lock.unlock();
