@@ -11,7 +11,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * One class of work on one node: the seed's {@code struct io_wqe_acct}, split per class (Linux 5.15)
+ * One class of work: the seed's {@code struct io_wqe_acct}, split per class (Linux 5.15)
  * and locked as io-wq 6.x locks it: one lock over its {@link WorkQueue}, workers and counts. Its
  * invariants are in {@code docs/architecture.md}; each method that needs the lock asserts it (here
  * and in {@link Worker}'s loop). No user code runs under it: what a critical section decides to wake
@@ -20,7 +20,6 @@ import java.util.function.Supplier;
 final class Account {
 
     final IoWq pool;
-    final Node node;
     final WorkClass workClass;
     final WorkerCreation creation;
     private final int configuredConcurrency;
@@ -48,9 +47,8 @@ final class Account {
     /** Workers retired under the lock, counted out of the pool's busy count once what was cancelled is published. */
     private int retiredHere;
 
-    Account(IoWq pool, Node node, WorkClass workClass, IoWqConfig config) {
+    Account(IoWq pool, WorkClass workClass, IoWqConfig config) {
         this.pool = pool;
-        this.node = node;
         this.workClass = workClass;
         this.maxWorkers = config.maxWorkers(workClass);
         this.configuredConcurrency = config.concurrency(workClass);
@@ -186,7 +184,7 @@ final class Account {
             return "iowq is shut down";
         }
         if (queue.pending() >= capacity) {
-            return "iowq: the " + workClass.tag() + " queue is full (queue capacity " + capacity + " per node)";
+            return "iowq: the " + workClass.tag() + " queue is full (queue capacity " + capacity + ")";
         }
         ThreadLimit limit = pool.config.threadLimit();
         if (workClass == WorkClass.UNBOUND && freeList.isEmpty() && running == 0 && workers.size() < maxWorkers
@@ -209,8 +207,7 @@ final class Account {
             toUnpark.add(w.thread);
         } else if (workers.size() < creation.limit(maxWorkers)
                 && (workClass == WorkClass.BOUND || !pool.config.threadLimit().reached())) {
-            w = new Worker(this, pool.config.threadNamePrefix() + node.index
-                    + (workClass == WorkClass.BOUND ? "-b-" : "-u-") + ++workerSerial);
+            w = new Worker(this, pool.config.threadNamePrefix() + (workClass == WorkClass.BOUND ? "b-" : "u-") + ++workerSerial);
             workers.add(w);
             pool.workerReserved();
             toStart.add(w);
@@ -247,7 +244,7 @@ final class Account {
 
     // ------------------------------------------------------------------ the worker's side (with Worker)
 
-    /** Whether a worker may exit now: never the node's last started bound worker while the pool runs. */
+    /** Whether a worker may exit now: never the pool's last started bound worker while it runs. */
     boolean mayRetire() {
         assert lock.isHeldByCurrentThread();
         if (workClass == WorkClass.UNBOUND || pool.isShutdown()) {
@@ -285,7 +282,7 @@ final class Account {
 
     // ------------------------------------------------------------------ creation (with WorkerCreation)
 
-    /** Reserves the node's first worker, for the pool's constructor, which starts it itself. */
+    /** Reserves the pool's first worker, for its constructor, which starts it itself. */
     Worker reserveFirstWorker() {
         return locked(() -> {
             wakeOrCreate();

@@ -42,7 +42,7 @@ final class Cancel {
     }
 
     /**
-     * The seed's {@code io_wq_cancel_cb}: pending matches first, on every node, then running ones.
+     * The seed's {@code io_wq_cancel_cb}: pending matches first, in both classes, then running ones.
      * Adds what it ended to {@code ended}, which the caller publishes.
      */
     Cancellation cancel(Predicate<Work<?>> match, boolean all, List<Work<?>> ended) {

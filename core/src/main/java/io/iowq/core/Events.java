@@ -75,11 +75,11 @@ final class Events {
     }
 
     /** The pool's figures from its classes' totals; ends are read before submissions, so they never add up to more. */
-    IoWqStats stats(int nodes, IoWqStats.ClassStats b, IoWqStats.ClassStats u) {
+    IoWqStats stats(IoWqStats.ClassStats b, IoWqStats.ClassStats u) {
         long c = completed.sum();
         long f = failed.sum();
         long x = cancelled.sum();
-        return new IoWqStats(nodes, b, u, b.pending() + u.pending(), b.activeKeys() + u.activeKeys(),
+        return new IoWqStats(b, u, b.pending() + u.pending(), b.activeKeys() + u.activeKeys(),
                 ids.get(), c, f, x, rejected.sum(), creationFailures.sum());
     }
 }

@@ -63,7 +63,6 @@ final class FlightEvents {
     @Category({"iowq", "Workers"}) @StackTrace(false)
     abstract static class WorkerEvent extends Event {
         @Label("Class") @Description("bounded or unbounded") String workClass;
-        @Label("Node") @Description("The node's index") int node;
     }
 
     @Name("iowq.WorkerCreated") @Label("Worker Created") @Description("A worker thread started; it is the event thread")
@@ -129,7 +128,6 @@ final class FlightEvents {
         WorkerEvent e = exits ? (Exited.PROBE.isEnabled() ? new Exited() : null) : (Created.PROBE.isEnabled() ? new Created() : null);
         if (e != null) {
             e.workClass = w.account.workClass.tag();
-            e.node = w.account.node.index;
             e.commit();
         }
     }

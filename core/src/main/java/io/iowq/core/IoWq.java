@@ -21,9 +21,9 @@ import java.util.function.Function;
  * the CPU count when it does not, exact-key serialized work, linked work, and cancellation of any
  * pending or running item. The seed's {@code struct io_wq}.
  * <p>
- * A pool has {@link IoWqConfig#nodes() nodes} ({@link Node}, the seed's {@code io_wqe}), each with one
- * {@link Account} per {@link WorkClass} ({@code io_wqe_acct}): its lock, its {@link WorkQueue} and
- * its {@link Worker}s. Cancellation is {@link Cancel}'s, worker creation {@link WorkerCreation}'s,
+ * A pool has one {@link Account} per {@link WorkClass} (the seed's {@code io_wqe_acct}; one of each
+ * for the whole pool, as io-wq has had since Linux 6.4 dropped its per-node {@code io_wqe}): its lock,
+ * its {@link WorkQueue} and its {@link Worker}s. Cancellation is {@link Cancel}'s, worker creation {@link WorkerCreation}'s,
  * counters and listener calls {@link Events}', and the {@link Manager} retries failed creations and
  * samples busy workers for blocking. The invariants the pool keeps, and which code keeps each, are in
  * {@code docs/architecture.md}.
@@ -44,8 +44,8 @@ public final class IoWq extends AbstractExecutorService {
 
     final IoWqConfig config;
     final boolean recordTimes;
-    private final Node[] nodes;
-    private final Account[] accounts;
+    /** The accounts, by {@link WorkClass} ordinal. */
+    private final Account[] accounts = new Account[2];
     private final Manager manager;
     private final Cancel cancel = new Cancel(this);
     /** The run state (top bits) and the busy count: workers and cancels in progress. */
@@ -58,7 +58,7 @@ public final class IoWq extends AbstractExecutorService {
     final CoarseClock clock = new CoarseClock();
 
     /**
-     * Creates the pool and its first worker on every node (the seed's {@code io_wq_create}).
+     * Creates the pool and its first bound worker (the seed's {@code io_wq_create}).
      *
      * @throws IllegalStateException if a first worker cannot be created; nothing is left running
      */
@@ -66,19 +66,14 @@ public final class IoWq extends AbstractExecutorService {
         this.config = Objects.requireNonNull(config, "config");
         this.recordTimes = config.recordTimes();
         this.events = new Events(config.listener(), recordTimes);
-        this.nodes = new Node[config.nodes()];
-        this.accounts = new Account[2 * nodes.length];
-        for (int i = 0; i < nodes.length; i++) {
-            nodes[i] = new Node(this, i, config);
-            System.arraycopy(nodes[i].accounts(), 0, accounts, 2 * i, 2);
+        for (WorkClass c : WorkClass.values()) {
+            accounts[c.ordinal()] = new Account(this, c, config);
         }
         this.manager = new Manager(this);
         manager.start();
         try {
-            for (Node node : nodes) {
-                Account bound = node.account(WorkClass.BOUND);
-                bound.creation.startFirst(bound.reserveFirstWorker());
-            }
+            Account bound = account(WorkClass.BOUND);
+            bound.creation.startFirst(bound.reserveFirstWorker());
         } catch (RuntimeException e) {
             shutdownNow();
             manager.stop();
@@ -113,7 +108,7 @@ public final class IoWq extends AbstractExecutorService {
         Objects.requireNonNull(work, "work");
         Work.checkChain(work);
         ContextHook.Snapshot context = config.contextHook().capture();
-        Account account = nodeFor(work).account(work.workClass());
+        Account account = account(work.workClass());
         FlightEvents.Queued queued = FlightEvents.queuing();
         int n = Work.claimChain(work);
         String refusal;
@@ -149,13 +144,9 @@ public final class IoWq extends AbstractExecutorService {
         return Work.of(task);
     }
 
-    /** The seed's {@code io_work_get_acct}: The node of a key for hashed work (a key lives in one account), else the one chosen stably for the submitting thread. */
-    Node nodeFor(Work<?> work) {
-        if (nodes.length == 1) {
-            return nodes[0];
-        }
-        long spread = work.isHashed() ? work.key().hashCode() * 0x9E3779B9L : Thread.currentThread().getId();
-        return nodes[(int) Math.floorMod(spread, (long) nodes.length)];
+    /** The seed's {@code io_work_get_acct}: the account of a class. */
+    Account account(WorkClass workClass) {
+        return accounts[workClass.ordinal()];
     }
 
     /** When the item {@code id} is accepted or starts, if times are recorded ({@link CoarseClock}), else 0. */
@@ -174,8 +165,8 @@ public final class IoWq extends AbstractExecutorService {
     /**
      * Cancels the items that {@code match} selects (the seed's {@code io_wq_cancel_cb}): pending ones
      * are removed and end cancelled ({@code OK}); running ones end cancelled and their workers are
-     * interrupted unless they are {@code NO_CANCEL} ({@code RUNNING}). Pending items are looked at on
-     * every node before running ones; without {@code all}, it stops at the first item found. The
+     * interrupted unless they are {@code NO_CANCEL} ({@code RUNNING}). Pending items are looked at in
+     * both classes before running ones; without {@code all}, it stops at the first item found. The
      * predicate runs in the calling thread, outside every lock of the pool; if it throws, the
      * exception is passed on and what was cancelled before stays cancelled.
      */
@@ -354,7 +345,7 @@ public final class IoWq extends AbstractExecutorService {
     // ------------------------------------------------------------------ operations
 
     /**
-     * Changes the most workers of {@code workClass} per node at run time (the later kernels'
+     * Changes the most workers of {@code workClass} at run time (the later kernels'
      * {@code IORING_REGISTER_IOWQ_MAX_WORKERS}). Shrinking lets extra workers exit as they go idle;
      * the concurrency target is capped at the new maximum.
      */
@@ -362,23 +353,15 @@ public final class IoWq extends AbstractExecutorService {
         if (maxWorkers < 1) {
             throw new IllegalArgumentException(workClass.tag() + " maxWorkers must be at least 1, was " + maxWorkers);
         }
-        for (Node node : nodes) {
-            node.account(workClass).resize(maxWorkers);
-        }
+        account(workClass).resize(maxWorkers);
     }
 
     /** A snapshot of the pool's figures; ends are read before submissions, so they never add up to more. */
     public IoWqStats stats() {
-        IoWqStats.ClassStats[] classes = new IoWqStats.ClassStats[2];
-        forEachAccount(a -> {
-            int i = a.workClass.ordinal();
-            IoWqStats.ClassStats s = a.stats();
-            classes[i] = classes[i] == null ? s : classes[i].plus(s);
-        });
-        return events.stats(nodes.length, classes[0], classes[1]);
+        return events.stats(account(WorkClass.BOUND).stats(), account(WorkClass.UNBOUND).stats());
     }
 
-    /** The items waiting to run, oldest first per account. */
+    /** The items waiting to run, oldest first per class. */
     public List<WorkInfo> pendingWork() {
         return WorkInfo.pendingIn(this);
     }
@@ -412,7 +395,7 @@ public final class IoWq extends AbstractExecutorService {
         return manager;
     }
 
-    /** Every node's accounts, node by node. */
+    /** The accounts, bound first. */
     Account[] accounts() {
         return accounts;
     }

@@ -6,9 +6,9 @@ import java.util.concurrent.ThreadFactory;
 
 /**
  * How an {@link IoWq} is built: the seed's {@code struct io_wq_data} plus the knobs later kernels
- * added. Limits are per node and per class. Unset values take defaults derived from the machine:
- * bound {@code concurrency} = the node's CPUs, bound {@code maxWorkers} = 4 × the node's CPUs
- * (io_uring's {@code min(sq_entries, 4 * CPUs)}), unbound {@code concurrency} = the node's CPUs,
+ * added. Limits are per class. Unset values take defaults derived from the machine:
+ * bound {@code concurrency} = the CPUs, bound {@code maxWorkers} = 4 × the CPUs
+ * (io_uring's {@code min(sq_entries, 4 * CPUs)}), unbound {@code concurrency} = the CPUs,
  * unbound {@code maxWorkers} = the threads still available under the process thread limit.
  * Bad values are refused by {@link Builder#build()} with an {@link IllegalArgumentException} that
  * names them, as the seed returns {@code -EINVAL}.
@@ -21,12 +21,12 @@ public final class IoWqConfig {
     /** Default prefix of worker thread names. */
     public static final String DEFAULT_THREAD_NAME_PREFIX = "iowq-";
 
-    /** One class's limits per node, resolved and checked by {@link Builder#build()}. */
+    /** One class's limits, resolved and checked by {@link Builder#build()}. */
     private record ClassLimits(int maxWorkers, int concurrency, int queueCapacity) {
     }
 
     /** Every value, resolved and checked by {@link Builder#build()}. */
-    private record Values(int nodes, ClassLimits[] limits, ThreadLimit threadLimit, Duration idleTimeout,
+    private record Values(ClassLimits[] limits, ThreadLimit threadLimit, Duration idleTimeout,
             String threadNamePrefix, ThreadFactory threadFactory, ContextHook contextHook, IoWqListener listener,
             boolean observeBlocking, Duration blockingSamplePeriod, boolean recordTimes) {
     }
@@ -47,17 +47,12 @@ public final class IoWqConfig {
         return builder().build();
     }
 
-    /** Number of nodes (the seed's {@code io_wqe} per NUMA node). */
-    public int nodes() {
-        return values.nodes();
-    }
-
-    /** Most workers of {@code workClass} per node. */
+    /** Most workers of {@code workClass}. */
     public int maxWorkers(WorkClass workClass) {
         return values.limits()[workClass.ordinal()].maxWorkers();
     }
 
-    /** Running workers of {@code workClass} per node that the pool aims for. */
+    /** Running workers of {@code workClass} that the pool aims for. */
     public int concurrency(WorkClass workClass) {
         return values.limits()[workClass.ordinal()].concurrency();
     }
@@ -113,7 +108,7 @@ public final class IoWqConfig {
     }
 
     /**
-     * Most items of {@code workClass} that may wait per node (queued, or behind their key); a
+     * Most items of {@code workClass} that may wait (queued, or behind their key); a
      * submission beyond it is refused with a {@code RejectedExecutionException}. Unbounded by default.
      */
     public int queueCapacity(WorkClass workClass) {
@@ -123,7 +118,6 @@ public final class IoWqConfig {
     /** Builds an {@link IoWqConfig}; unset values take their defaults. */
     public static final class Builder {
 
-        private Integer nodes;
         private final Integer[] maxWorkers = new Integer[2];
         private final Integer[] concurrency = new Integer[2];
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
@@ -140,19 +134,13 @@ public final class IoWqConfig {
         private Builder() {
         }
 
-        /** Number of nodes; by default the NUMA nodes online, 1 where unknown. */
-        public Builder nodes(int nodes) {
-            this.nodes = nodes;
-            return this;
-        }
-
-        /** Most workers of {@code workClass} per node. */
+        /** Most workers of {@code workClass}. */
         public Builder maxWorkers(WorkClass workClass, int maxWorkers) {
             this.maxWorkers[workClass.ordinal()] = maxWorkers;
             return this;
         }
 
-        /** Running workers of {@code workClass} per node the pool aims for. */
+        /** Running workers of {@code workClass} the pool aims for. */
         public Builder concurrency(WorkClass workClass, int concurrency) {
             this.concurrency[workClass.ordinal()] = concurrency;
             return this;
@@ -200,7 +188,7 @@ public final class IoWqConfig {
             return this;
         }
 
-        /** Most items of {@code workClass} that may wait per node (default: no bound). */
+        /** Most items of {@code workClass} that may wait (default: no bound). */
         public Builder queueCapacity(WorkClass workClass, int capacity) {
             this.queueCapacity[workClass.ordinal()] = capacity;
             return this;
@@ -227,15 +215,13 @@ public final class IoWqConfig {
 
         /** Validates and builds; bad values throw {@link IllegalArgumentException} naming them. */
         public IoWqConfig build() {
-            int n = nodes != null ? nodes : Topology.numaNodes();
-            require(n >= 1, "nodes must be at least 1, was " + n);
             require(!idleTimeout.isNegative(), "idleTimeout must not be negative, was " + idleTimeout);
             require(!blockingSamplePeriod.isNegative() && !blockingSamplePeriod.isZero(),
                     "blockingSamplePeriod must be positive, was " + blockingSamplePeriod);
             requireNanos(idleTimeout, "idleTimeout");
             requireNanos(blockingSamplePeriod, "blockingSamplePeriod");
             ThreadLimit limit = threadLimit != null ? threadLimit : ThreadLimit.detect();
-            int cpus = Math.max(1, Runtime.getRuntime().availableProcessors() / n); // per node, shared evenly
+            int cpus = Runtime.getRuntime().availableProcessors();
             ClassLimits[] limits = new ClassLimits[2];
             for (WorkClass c : WorkClass.values()) {
                 int i = c.ordinal();
@@ -247,7 +233,7 @@ public final class IoWqConfig {
                 require(conc <= max, c.tag() + " concurrency must not exceed maxWorkers (" + max + "), was " + conc);
                 limits[i] = new ClassLimits(max, conc, queueCapacity[i]);
             }
-            return new IoWqConfig(new Values(n, limits, limit, idleTimeout, threadNamePrefix, threadFactory,
+            return new IoWqConfig(new Values(limits, limit, idleTimeout, threadNamePrefix, threadFactory,
                     contextHook, listener, observeBlocking, blockingSamplePeriod, recordTimes));
         }
 

@@ -2,10 +2,9 @@ package io.iowq.core;
 
 /**
  * A snapshot of the pool, with everything the Actuator contract shows. Each class's figures are
- * totals over the nodes, each read under its account's lock (consistent per account); the counters
- * are read after them, so {@code submitted} can only be ahead of the sum of the rest.
+ * read under its account's lock (consistent per class); the counters are read after them, so
+ * {@code submitted} can only be ahead of the sum of the rest.
  *
- * @param nodes     number of nodes
  * @param bounded   the bound class
  * @param unbounded the unbound class
  * @param pending   items queued or waiting behind their key
@@ -17,7 +16,7 @@ package io.iowq.core;
  * @param rejected  items refused at submission
  * @param creationFailures worker threads that could not be created
  */
-public record IoWqStats(int nodes, ClassStats bounded, ClassStats unbounded, long pending, long activeKeys,
+public record IoWqStats(ClassStats bounded, ClassStats unbounded, long pending, long activeKeys,
                         long submitted, long completed, long failed, long cancelled, long rejected,
                         long creationFailures) {
 
@@ -27,7 +26,7 @@ public record IoWqStats(int nodes, ClassStats bounded, ClassStats unbounded, lon
     }
 
     /**
-     * One class's figures, totals over the nodes.
+     * One class's figures.
      *
      * @param maxWorkers  most workers
      * @param concurrency running workers aimed for
@@ -46,12 +45,6 @@ public record IoWqStats(int nodes, ClassStats bounded, ClassStats unbounded, lon
         /** Whether the system refused threads lately, so the class is held below {@code maxWorkers}. */
         public boolean creationLimited() {
             return workerLimit < maxWorkers;
-        }
-
-        ClassStats plus(ClassStats o) {
-            return new ClassStats(maxWorkers + o.maxWorkers, concurrency + o.concurrency, workers + o.workers,
-                    running + o.running, idle + o.idle, blocked + o.blocked, pending + o.pending,
-                    activeKeys + o.activeKeys, workerLimit + o.workerLimit);
         }
     }
 }

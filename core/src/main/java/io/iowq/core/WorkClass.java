@@ -1,7 +1,7 @@
 package io.iowq.core;
 
 /**
- * The two classes of work, each with its own account on every node: the seed's
+ * The two classes of work, each with its own account: the seed's
  * {@code IO_WQ_ACCT_BOUND} and {@code IO_WQ_ACCT_UNBOUND}.
  */
 public enum WorkClass {

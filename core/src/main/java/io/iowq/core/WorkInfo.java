@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
  * @param key         its hash key's string form, or {@code null} for unhashed work
  * @param workClass   its class
  * @param description what it is ({@link Work#description()})
- * @param node        the node it was queued on
  * @param running     whether a worker runs it
  * @param worker      the worker's name while running, else {@code null}
  * @param blocked     whether its worker is counted blocked
@@ -20,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  *                    {@linkplain IoWqConfig#recordTimes() record times}
  * @param stack       its worker's stack when asked for and running, else {@code null}
  */
-public record WorkInfo(long id, String key, WorkClass workClass, String description, int node, boolean running,
+public record WorkInfo(long id, String key, WorkClass workClass, String description, boolean running,
                        String worker, boolean blocked, long millis, StackTraceElement[] stack) {
 
     /** The {@code now} passed when the pool does not record times. */
@@ -70,6 +69,6 @@ public record WorkInfo(long id, String key, WorkClass workClass, String descript
     private static WorkInfo of(Work<?> w, Account a, Worker runner, long millis, StackTraceElement[] stack) {
         boolean running = runner != null;
         return new WorkInfo(w.id(), w.isHashed() ? String.valueOf(w.key()) : null, w.workClass(), w.description(),
-                a.node.index, running, running ? runner.name : null, running && runner.blocked, millis, stack);
+                running, running ? runner.name : null, running && runner.blocked, millis, stack);
     }
 }

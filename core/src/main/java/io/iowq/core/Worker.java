@@ -182,7 +182,7 @@ final class Worker implements Runnable {
             if (left > 0) {
                 LockSupport.parkNanos(a, left);
             } else {
-                LockSupport.park(a); // the node's last bound worker: until work comes or the pool shuts down
+                LockSupport.park(a); // the pool's last bound worker: until work comes or the pool shuts down
             }
             a.lock.lock();
         }
@@ -247,7 +247,7 @@ final class Worker implements Runnable {
         List<Work<?>> ended = new ArrayList<>();
         try {
             if (work.state() == Work.State.COMPLETED
-                    && pool.nodeFor(link).account(link.workClass()).enqueue(link, null, true) == null) {
+                    && pool.account(link.workClass()).enqueue(link, null, true) == null) {
                 pool.linksHandedOver.incrementAndGet(); // before this worker lets go of its item, which holds the link
                 return null;
             }

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * system gave), so a burst does not hammer the system with creations bound to fail; the first
  * creation that succeeds lifts the limit. One warning is logged per such episode. When the class has
  * no worker at all and {@value #MAX_FAILURES_WITHOUT_WORKERS} creations in a row failed, what waits
- * there is cancelled rather than left to hang (later kernels cancel a node's work when it cannot get
+ * there is cancelled rather than left to hang (later kernels cancel the work of an account that cannot get
  * its first worker).
  */
 final class WorkerCreation {
@@ -101,13 +101,13 @@ final class WorkerCreation {
         account.pool.tryTerminate();
     }
 
-    /** Starts the node's first worker, for the pool's constructor: a failure there is the caller's. */
+    /** Starts the pool's first worker, for its constructor: a failure there is the caller's. */
     void startFirst(Worker w) {
         Throwable failure = tryStart(w);
         if (failure != null) {
             account.creationFailed(w);
-            throw new IllegalStateException("iowq: could not start the first worker of node " + account.node.index
-                    + " with the configured ThreadFactory: " + failure, failure);
+            throw new IllegalStateException("iowq: could not start the first bound worker with the configured ThreadFactory: "
+                    + failure, failure);
         }
     }
 

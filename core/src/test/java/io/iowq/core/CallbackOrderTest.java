@@ -30,7 +30,7 @@ class CallbackOrderTest {
 
     @Test
     void anActionAddedWhileTheEnderTellsRunsNoEarlierActionOnItsOwnThread() throws Exception {
-        pool = new IoWq(IoWqConfig.builder().nodes(1).listener(new IoWqListener() {
+        pool = new IoWq(IoWqConfig.builder().listener(new IoWqListener() {
             @Override
             public void workEnded(Work<?> work, long waitNanos, long runNanos) {
                 inListener.countDown();
@@ -66,7 +66,7 @@ class CallbackOrderTest {
      */
     @Test
     void theEnderWakesGetWithoutWaitingForACallerThatHoldsTheItemsMonitor() throws Exception {
-        pool = new IoWq(IoWqConfig.builder().nodes(1).build());
+        pool = new IoWq(IoWqConfig.builder().build());
         Gate gate = new Gate();
         Work<String> item = gate.enter(pool, Work.of(gate.task()));
         Thread getter = new Thread(() -> {

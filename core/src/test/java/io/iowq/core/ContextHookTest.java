@@ -61,11 +61,11 @@ class ContextHookTest {
 
         Work<String> nobodys = pool.enqueue(seeContext());
 
-        assertThat(alices.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-b-1: alice");
+        assertThat(alices.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-b-1: alice");
         assertThat(alicesLink.get(10, TimeUnit.SECONDS)).as("links carry their head's context")
-                .isEqualTo("iowq-0-b-1: alice");
+                .isEqualTo("iowq-b-1: alice");
         assertThat(nobodys.get(10, TimeUnit.SECONDS)).as("the next item on the same worker")
-                .isEqualTo("iowq-0-b-1: worker's own");
+                .isEqualTo("iowq-b-1: worker's own");
         assertThat(CONTEXT.get()).as("the submitter's own value is untouched").isNull();
     }
 
@@ -92,7 +92,7 @@ class ContextHookTest {
 
         Work<String> next = pool.enqueue(seeContext());
 
-        assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-b-1: worker's own");
+        assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-b-1: worker's own");
         assertThat(failing.failure()).hasMessage("alice");
     }
 
@@ -114,7 +114,7 @@ class ContextHookTest {
 
         Work<String> next = pool.enqueue(seeContext());
 
-        assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-b-1: worker's own");
+        assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-b-1: worker's own");
         assertThat(item.state()).isEqualTo(Work.State.FAILED);
         assertThat(item.failure()).isSameAs(broken);
         assertThat(ran).as("the task never ran without its context").isFalse();
@@ -168,7 +168,7 @@ class ContextHookTest {
             Thread.sleep(50);
             return null;
         }))).get(10, TimeUnit.SECONDS);
-        assertThat(told).containsExactly("told iowq-0-b-1");
+        assertThat(told).containsExactly("told iowq-b-1");
 
         told.clear();
         Work<Object> sleeper = pool.enqueue(Work.of(() -> {

@@ -66,7 +66,6 @@ class EngineStressTest {
         private final int items;
         private final String context;
         private final String prefix = "stress" + POOLS.incrementAndGet() + "-";
-        private final int nodes;
         private final int boundMax;
         private final int unboundMax;
         private final IoWq pool;
@@ -84,7 +83,6 @@ class EngineStressTest {
             this.random = random;
             this.items = items;
             this.context = "seed=" + seed + " round=" + round;
-            this.nodes = 1 + random.nextInt(2);
             this.boundMax = 1 + random.nextInt(6);
             this.unboundMax = 1 + random.nextInt(6);
             this.largestMax = Math.max(boundMax, unboundMax);
@@ -97,7 +95,6 @@ class EngineStressTest {
                 }
             });
             this.pool = new IoWq(IoWqConfig.builder()
-                    .nodes(nodes)
                     .maxWorkers(WorkClass.BOUND, boundMax)
                     .concurrency(WorkClass.BOUND, 1 + random.nextInt(boundMax))
                     .maxWorkers(WorkClass.UNBOUND, unboundMax)
@@ -275,8 +272,7 @@ class EngineStressTest {
 
         private void checkWorkerCount() {
             IoWqStats s = pool.stats();
-            int limit = largestMax * nodes;
-            if (s.bounded().workers() > limit || s.unbounded().workers() > limit) {
+            if (s.bounded().workers() > largestMax || s.unbounded().workers() > largestMax) {
                 violations.add("workers above maxWorkers: " + s);
             }
         }

@@ -56,7 +56,7 @@ class FaultInjectionTest {
             }
             return new Thread(r);
         };
-        pool = new IoWq(IoWqConfig.builder().nodes(1).maxWorkers(WorkClass.BOUND, 8).concurrency(WorkClass.BOUND, 2)
+        pool = new IoWq(IoWqConfig.builder().maxWorkers(WorkClass.BOUND, 8).concurrency(WorkClass.BOUND, 2)
                 .maxWorkers(WorkClass.UNBOUND, 8).idleTimeout(Duration.ofMillis(5)).threadFactory(flaky).build());
         List<Work<?>> works = new ArrayList<>();
         for (int i = 0; i < 5_000; i++) {
@@ -76,7 +76,7 @@ class FaultInjectionTest {
 
     @Test
     void tasksThatThrowErrorsFailAloneAndTheWorkersGoOn() throws Exception {
-        pool = new IoWq(IoWqConfig.builder().nodes(1).maxWorkers(WorkClass.BOUND, 2).build());
+        pool = new IoWq(IoWqConfig.builder().maxWorkers(WorkClass.BOUND, 2).build());
         Work<?> runtime = pool.enqueue(Work.of(() -> {
             throw new IllegalStateException("boom");
         }));
@@ -102,7 +102,7 @@ class FaultInjectionTest {
     @Test
     void unboundWorkIsRefusedOnlyWhenItNeedsAWorkerAndTheProcessIsAtItsThreadLimit() throws Exception {
         // a limit of 1 thread: this process is past it, so no unbound worker may be created
-        pool = new IoWq(IoWqConfig.builder().nodes(1).threadLimit(ThreadLimit.of(1)).build());
+        pool = new IoWq(IoWqConfig.builder().threadLimit(ThreadLimit.of(1)).build());
         assertThat(pool.enqueue(Work.of(() -> "bound")).get(10, TimeUnit.SECONDS)).isEqualTo("bound");
         assertThatThrownBy(() -> pool.enqueue(Work.of(() -> "unbound").unbound()))
                 .isInstanceOf(RejectedExecutionException.class)
@@ -113,7 +113,7 @@ class FaultInjectionTest {
 
     @Test
     void unboundWorkAtMaxWorkersWaitsForAWorkerInsteadOfBeingRefused() throws Exception {
-        pool = new IoWq(IoWqConfig.builder().nodes(1).maxWorkers(WorkClass.UNBOUND, 1).build());
+        pool = new IoWq(IoWqConfig.builder().maxWorkers(WorkClass.UNBOUND, 1).build());
         CountDownLatch release = new CountDownLatch(1);
         Work<?> blocker = pool.enqueue(Work.of(() -> Blocking.call(() -> release.await(10, TimeUnit.SECONDS))).unbound());
         await().until(() -> pool.stats().unbounded().blocked() == 1);
@@ -130,7 +130,7 @@ class FaultInjectionTest {
 
     @Test
     void aTaskThatSwallowsItsInterruptIsCancelledAndTheInterruptGoesNoFurther() throws Exception {
-        pool = new IoWq(IoWqConfig.builder().nodes(1).maxWorkers(WorkClass.BOUND, 1).observeBlocking(false).build());
+        pool = new IoWq(IoWqConfig.builder().maxWorkers(WorkClass.BOUND, 1).observeBlocking(false).build());
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
         AtomicInteger swallowed = new AtomicInteger();
@@ -158,7 +158,7 @@ class FaultInjectionTest {
 
     @Test
     void tasksThatNeverEndLeaveThePoolServingAndShutdownNowReportsThem() throws Exception {
-        pool = new IoWq(IoWqConfig.builder().nodes(1).maxWorkers(WorkClass.BOUND, 4).concurrency(WorkClass.BOUND, 2)
+        pool = new IoWq(IoWqConfig.builder().maxWorkers(WorkClass.BOUND, 4).concurrency(WorkClass.BOUND, 2)
                 .build());
         AtomicBoolean release = new AtomicBoolean();
         List<Work<?>> endless = new ArrayList<>();
@@ -189,7 +189,7 @@ class FaultInjectionTest {
 
     @Test
     void aContextHookThatFailsToRestoreIsCountedAndWorkGoesOn() throws Exception {
-        pool = new IoWq(IoWqConfig.builder().nodes(1).contextHook(() -> () -> () -> {
+        pool = new IoWq(IoWqConfig.builder().contextHook(() -> () -> () -> {
             throw new IllegalStateException("restore failed");
         }).build());
         List<Work<?>> works = new ArrayList<>();
@@ -204,7 +204,7 @@ class FaultInjectionTest {
 
     @Test
     void aListenerThatThrowsCannotBreakThePool() throws Exception {
-        pool = new IoWq(IoWqConfig.builder().nodes(1).listener(new IoWqListener() {
+        pool = new IoWq(IoWqConfig.builder().listener(new IoWqListener() {
             @Override
             public void workEnded(Work<?> work, long waitNanos, long runNanos) {
                 throw new IllegalStateException("meter registry down");
@@ -227,7 +227,7 @@ class FaultInjectionTest {
 
     @Test
     void aMillionDistinctKeysPassThroughAndLeaveNothingBehind() throws Exception {
-        pool = new IoWq(IoWqConfig.builder().nodes(1).build());
+        pool = new IoWq(IoWqConfig.builder().build());
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         long baseline = usedHeapAfterGc(memory);
         int batch = 50_000;

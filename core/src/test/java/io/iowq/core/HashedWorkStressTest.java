@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Hashed work under random load: several submitters, random keys (all with the same hash code), random
- * short sleeps, yields and managed blocking, cancels by id and key, two nodes, both classes, workers
+ * short sleeps, yields and managed blocking, cancels by id and key, both classes, workers
  * that come and go. Checks that two items of a key never overlap and that each submitter's items of a
  * key start in the order it submitted them. Prints its seed; {@code -Diowq.seed=...} replays it and
  * {@code -Diowq.stress.rounds=...} sets the rounds.
@@ -58,7 +58,7 @@ class HashedWorkStressTest {
         for (int i = 0; i < lastStarted.length(); i++) {
             lastStarted.set(i, -1);
         }
-        IoWq pool = pools.start(IoWqConfig.builder().nodes(2).idleTimeout(Duration.ofMillis(5))
+        IoWq pool = pools.start(IoWqConfig.builder().idleTimeout(Duration.ofMillis(5))
                 .maxWorkers(WorkClass.BOUND, 3).concurrency(WorkClass.BOUND, 2)
                 .maxWorkers(WorkClass.UNBOUND, 3).concurrency(WorkClass.UNBOUND, 1));
         ExecutorService submitters = Executors.newFixedThreadPool(SUBMITTERS);

@@ -14,7 +14,7 @@ class IoWqConfigTest {
     private static final int CPUS = Runtime.getRuntime().availableProcessors();
 
     private static IoWqConfig.Builder builder() {
-        return IoWqConfig.builder().nodes(1).threadLimit(ThreadLimit.of(100_000));
+        return IoWqConfig.builder().threadLimit(ThreadLimit.of(100_000));
     }
 
     @ParameterizedTest
@@ -59,14 +59,6 @@ class IoWqConfigTest {
                 .withMessage("blockingSamplePeriod must be at most PT2562047H47M16.854775807S (292 years), was PT2628000H");
     }
 
-    @ParameterizedTest
-    @ValueSource(ints = {0, -2})
-    void refusesFewerThanOneNodeNamingTheValue(int nodes) {
-        assertThatIllegalArgumentException()
-                .isThrownBy(() -> builder().nodes(nodes).build())
-                .withMessage("nodes must be at least 1, was " + nodes);
-    }
-
     @Test
     void refusesANonPositiveBlockingSamplePeriod() {
         assertThatIllegalArgumentException()
@@ -84,17 +76,6 @@ class IoWqConfigTest {
         assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.threadNamePrefix()).isEqualTo("iowq-");
         assertThat(config.observeBlocking()).isTrue();
-    }
-
-    @Test
-    void defaultsAreSizedPerNode() {
-        int cpusPerNode = Math.max(1, CPUS / 2);
-
-        IoWqConfig config = builder().nodes(2).build();
-
-        assertThat(config.nodes()).isEqualTo(2);
-        assertThat(config.maxWorkers(WorkClass.BOUND)).isEqualTo(4 * cpusPerNode);
-        assertThat(config.concurrency(WorkClass.BOUND)).isEqualTo(cpusPerNode);
     }
 
     @Test
@@ -120,11 +101,10 @@ class IoWqConfigTest {
 
     @Test
     void explicitValuesAreKept() {
-        IoWqConfig config = builder().nodes(3).maxWorkers(WorkClass.BOUND, 7).concurrency(WorkClass.BOUND, 5)
+        IoWqConfig config = builder().maxWorkers(WorkClass.BOUND, 7).concurrency(WorkClass.BOUND, 5)
                 .maxWorkers(WorkClass.UNBOUND, 9).concurrency(WorkClass.UNBOUND, 2)
                 .idleTimeout(Duration.ZERO).threadNamePrefix("x-").build();
 
-        assertThat(config.nodes()).isEqualTo(3);
         assertThat(config.maxWorkers(WorkClass.BOUND)).isEqualTo(7);
         assertThat(config.concurrency(WorkClass.BOUND)).isEqualTo(5);
         assertThat(config.maxWorkers(WorkClass.UNBOUND)).isEqualTo(9);

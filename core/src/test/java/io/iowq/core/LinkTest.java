@@ -108,8 +108,8 @@ class LinkTest {
 
         pool.enqueue(head);
 
-        assertThat(head.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-b-1");
-        assertThat(link.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-u-1");
+        assertThat(head.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-b-1");
+        assertThat(link.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-u-1");
         assertThat(ran).containsExactly("bound head", "unbound link");
     }
 
@@ -174,7 +174,7 @@ class LinkTest {
 
         assertCancelledWithoutRunning(List.of(chain.first(), chain.second()));
         gate.open();
-        assertThat(chain.head().get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-b-1");
+        assertThat(chain.head().get(10, TimeUnit.SECONDS)).isEqualTo("iowq-b-1");
         assertThat(ran).isEmpty();
         assertThat(pool.stats().cancelled()).isEqualTo(2);
         eventually().until(() -> pool.stats().completed() == 1);

@@ -44,7 +44,7 @@ class ManagerWakeTest {
     @Test
     void workQueuedWhileFewerThanTheTargetRanIsWatchedOnceTheTargetRuns() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        IoWq pool = new IoWq(IoWqConfig.builder().nodes(1).concurrency(WorkClass.BOUND, 3)
+        IoWq pool = new IoWq(IoWqConfig.builder().concurrency(WorkClass.BOUND, 3)
                 .maxWorkers(WorkClass.BOUND, 16).threadNamePrefix("mw2-").threadFactory(r -> new Thread(() -> {
                     awaitUninterruptibly(gate);
                     r.run();
@@ -88,7 +88,7 @@ class ManagerWakeTest {
     private static Bursts burstsBehindABusyWorker(boolean observeBlocking) throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "needs Linux's /proc");
         String prefix = observeBlocking ? "mw1-" : "mw0-"; // a manager's name of its own in each case
-        IoWq pool = new IoWq(IoWqConfig.builder().nodes(1).concurrency(WorkClass.BOUND, 1)
+        IoWq pool = new IoWq(IoWqConfig.builder().concurrency(WorkClass.BOUND, 1)
                 .maxWorkers(WorkClass.BOUND, 1).observeBlocking(observeBlocking).threadNamePrefix(prefix).build());
         AtomicBoolean release = new AtomicBoolean();
         CountDownLatch busy = new CountDownLatch(1);

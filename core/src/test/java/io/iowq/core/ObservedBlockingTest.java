@@ -48,7 +48,7 @@ class ObservedBlockingTest {
     }
 
     private IoWq pool(boolean observe) {
-        pool = new IoWq(IoWqConfig.builder().nodes(1)
+        pool = new IoWq(IoWqConfig.builder()
                 .concurrency(WorkClass.BOUND, 2).maxWorkers(WorkClass.BOUND, 16)
                 .observeBlocking(observe).build());
         return pool;

@@ -24,7 +24,7 @@ final class Pools implements AfterEachCallback {
      * the test does moves the pool.
      */
     static IoWqConfig.Builder quiet() {
-        return IoWqConfig.builder().nodes(1).observeBlocking(false).idleTimeout(Duration.ofSeconds(60));
+        return IoWqConfig.builder().observeBlocking(false).idleTimeout(Duration.ofSeconds(60));
     }
 
     /** {@link #quiet()} with {@code maxWorkers} and {@code concurrency} of the bound class. */
@@ -39,7 +39,7 @@ final class Pools implements AfterEachCallback {
     IoWq start(IoWqConfig.Builder config) {
         IoWq pool = new IoWq(config.build());
         started.add(pool);
-        eventually().until(() -> pool.stats().bounded().idle() == pool.stats().nodes());
+        eventually().until(() -> pool.stats().bounded().idle() == 1);
         return pool;
     }
 

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** A class's queue capacity bounds what waits per node: beyond it a submission is refused, counted, and told. */
+/** A class's queue capacity bounds what waits: beyond it a submission is refused, counted, and told. */
 class QueueCapacityTest {
 
     @RegisterExtension
@@ -23,7 +23,7 @@ class QueueCapacityTest {
 
         assertThatThrownBy(() -> pool.enqueue(Work.of(() -> "3").hashed("k").describedAs("third")))
                 .isInstanceOf(RejectedExecutionException.class)
-                .hasMessage("iowq: the bounded queue is full (queue capacity 2 per node): refused third");
+                .hasMessage("iowq: the bounded queue is full (queue capacity 2): refused third");
         assertThat(pool.enqueue(Work.of(() -> "u").unbound()).get(10, TimeUnit.SECONDS))
                 .as("the other class has its own bound").isEqualTo("u");
 

@@ -58,7 +58,7 @@ class ShutdownTest {
 
     @Test
     void anIdlePoolTerminatesAtOnceOnShutdown() throws Exception {
-        IoWq pool = pools.start(Pools.quiet().nodes(2));
+        IoWq pool = pools.start(Pools.quiet());
         pool.submit(() -> "warm").get(10, TimeUnit.SECONDS);
 
         pool.shutdown();

@@ -61,7 +61,7 @@ class StatsTest {
 
         IoWqStats stats = pool.stats();
 
-        assertThat(stats).isEqualTo(new IoWqStats(1,
+        assertThat(stats).isEqualTo(new IoWqStats(
                 new IoWqStats.ClassStats(2, 2, 2, 1, 0, 1, 3, 1, 2),
                 new IoWqStats.ClassStats(1, 1, 1, 0, 1, 0, 0, 0, 1),
                 3, 1, 6, 1, 0, 0, 0, 0));
@@ -76,7 +76,7 @@ class StatsTest {
     @Test
     void statsAreConsistentSnapshotsUnderLoad() throws Exception {
         long seed = Seeds.seed("StatsTest.statsAreConsistentSnapshotsUnderLoad");
-        IoWq pool = pools.start(IoWqConfig.builder().nodes(2).idleTimeout(Duration.ofMillis(2))
+        IoWq pool = pools.start(IoWqConfig.builder().idleTimeout(Duration.ofMillis(2))
                 .maxWorkers(WorkClass.BOUND, 3).concurrency(WorkClass.BOUND, 1)
                 .maxWorkers(WorkClass.UNBOUND, 2).concurrency(WorkClass.UNBOUND, 1));
         AtomicBoolean stop = new AtomicBoolean();
@@ -195,7 +195,7 @@ class StatsTest {
             assertThat(info.key()).isEqualTo("42");
             assertThat(info.description()).isEqualTo("the running one");
             assertThat(info.running()).isTrue();
-            assertThat(info.worker()).isEqualTo("iowq-0-b-1");
+            assertThat(info.worker()).isEqualTo("iowq-b-1");
             assertThat(info.blocked()).isFalse();
             assertThat(info.millis()).isGreaterThanOrEqualTo(20);
             assertThat(Arrays.stream(info.stack()).map(StackTraceElement::getClassName))

@@ -140,7 +140,7 @@ class WorkerCreationTest {
         }).build();
 
         assertThatIllegalStateException().isThrownBy(() -> new IoWq(config))
-                .withMessage("iowq: could not start the first worker of node 0 with the configured ThreadFactory: "
+                .withMessage("iowq: could not start the first bound worker with the configured ThreadFactory: "
                         + "java.lang.IllegalStateException: no thread for you")
                 .withCauseInstanceOf(IllegalStateException.class);
         eventually().until(() -> liveThreadsNamed("failing-start-").isEmpty());
@@ -163,7 +163,7 @@ class WorkerCreationTest {
 
         Work<String> item = pool.enqueue(Work.of(() -> Thread.currentThread().getName()).unbound());
 
-        assertThat(item.get(10, TimeUnit.SECONDS)).startsWith("iowq-0-u-");
+        assertThat(item.get(10, TimeUnit.SECONDS)).startsWith("iowq-u-");
         assertThat(pool.stats().creationFailures()).isEqualTo(3);
         assertThat(events).containsExactly("no unbounded worker: no thread for you",
                 "no unbounded worker: no thread for you", "no unbounded worker: no thread for you");
@@ -191,7 +191,7 @@ class WorkerCreationTest {
 
         Work<String> next = pool.enqueue(Work.of(() -> Thread.currentThread().getName()).unbound());
 
-        assertThat(next.get(10, TimeUnit.SECONDS)).startsWith("iowq-0-u-");
+        assertThat(next.get(10, TimeUnit.SECONDS)).startsWith("iowq-u-");
         assertThat(events).containsExactly("no unbounded worker: no thread for you");
     }
 
@@ -206,11 +206,11 @@ class WorkerCreationTest {
 
         Work<String> waiting = pool.enqueue(Work.of(() -> Thread.currentThread().getName()));
 
-        assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-b-4");
+        assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-b-4");
         assertThat(blocked.isDone()).isFalse();
         assertThat(pool.stats().creationFailures()).isEqualTo(2);
         gate.open();
-        assertThat(blocked.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-b-1");
+        assertThat(blocked.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-b-1");
     }
 
     /**
@@ -230,7 +230,7 @@ class WorkerCreationTest {
         assertThat(factory.entered.await(10, TimeUnit.SECONDS)).isTrue();
         second.open(); // the second worker runs "third" itself, then goes idle
         // Parked, not still taking its last look at the queue on its way to idle (it would take the item itself).
-        eventually().until(() -> pool.stats().bounded().idle() == 1 && parked("iowq-0-b-2"));
+        eventually().until(() -> pool.stats().bounded().idle() == 1 && parked("iowq-b-2"));
 
         Work<String> item = pool.enqueue(Work.of(() -> "counted on the third worker"));
         factory.release.countDown();

@@ -34,16 +34,14 @@ class WorkersOnDemandTest {
     }
 
     @Test
-    void startsOneBoundWorkerPerNodeAndNoUnboundWorker() {
-        IoWq pool = pools.start(Pools.quiet().nodes(2));
+    void startsOneBoundWorkerAndNoUnboundWorker() {
+        IoWq pool = pools.start(Pools.quiet());
 
         IoWqStats stats = pool.stats();
-        assertThat(stats.nodes()).isEqualTo(2);
-        assertThat(stats.bounded().workers()).isEqualTo(2);
+        assertThat(stats.bounded().workers()).isEqualTo(1);
         assertThat(stats.unbounded().workers()).isZero();
-        assertThat(pool.threads()).extracting(Thread::getName)
-                .containsExactlyInAnyOrder("iowq-0-b-1", "iowq-1-b-1", "iowq-manager");
-        eventually().until(() -> pool.stats().bounded().idle() == 2);
+        assertThat(pool.threads()).extracting(Thread::getName).containsExactlyInAnyOrder("iowq-b-1", "iowq-manager");
+        eventually().until(() -> pool.stats().bounded().idle() == 1);
     }
 
     @Test
@@ -149,7 +147,7 @@ class WorkersOnDemandTest {
         }
         eventually().until(() -> pool.runningWork(false).size() == 3);
         gate.open();
-        assertThat(threadNames(items)).hasSize(3).allMatch(name -> name.startsWith("iowq-0-u-"));
+        assertThat(threadNames(items)).hasSize(3).allMatch(name -> name.startsWith("iowq-u-"));
 
         eventually().until(() -> pool.stats().unbounded().workers() == 0);
         assertThat(pool.stats().bounded().workers()).isEqualTo(1);
@@ -160,7 +158,7 @@ class WorkersOnDemandTest {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         IoWq pool = pools.start(Pools.quiet().idleTimeout(Duration.ZERO));
         eventually().until(() -> pool.stats().bounded().idle() == 1);
-        Thread worker = pool.threads().stream().filter(t -> t.getName().equals("iowq-0-b-1")).findFirst().orElseThrow();
+        Thread worker = pool.threads().stream().filter(t -> t.getName().equals("iowq-b-1")).findFirst().orElseThrow();
         long cpuBefore = mx.getThreadCpuTime(worker.getId());
 
         throughout(Duration.ofMillis(300)).until(() ->
@@ -201,7 +199,7 @@ class WorkersOnDemandTest {
 
         pool.setMaxWorkers(WorkClass.BOUND, 2);
 
-        assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-0-b-2");
+        assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo("iowq-b-2");
         assertThat(pool.stats().bounded().concurrency()).as("back to the configured target").isEqualTo(1);
         gate.open();
     }
