@@ -126,13 +126,13 @@ public class IoWqEndpoint {
     }
 
     /**
-     * Changes the most workers per node of either class or both at run time, and answers the new
-     * figures: {@code POST /actuator/iowq} with {@code {"boundedMaxWorkers":n}} and/or
+     * Changes the most workers of either class or both at run time, and answers the new figures:
+     * {@code POST /actuator/iowq} with {@code {"boundedMaxWorkers":n}} and/or
      * {@code {"unboundedMaxWorkers":n}}. Both values are checked before either is applied.
      *
-     * A size is per node, as {@code iowq.*.max-workers} is; the class's total, the size times the
-     * nodes, may not exceed the thread limit the pool counts against
-     * ({@link io.iowq.core.ThreadLimit}): a process cannot have more threads than that.
+     * A size is for the whole pool, as {@code iowq.*.max-workers} is, and may not exceed the thread
+     * limit the pool counts against ({@link io.iowq.core.ThreadLimit}): a process cannot have more
+     * threads than that.
      *
      * @throws InvalidEndpointRequestException if neither is given, or one is below 1 or would take the
      *                                         class above the thread limit (the message says the limit
@@ -170,11 +170,9 @@ public class IoWqEndpoint {
             throw badRequest(name + " must be at least 1, was " + value);
         }
         ThreadLimit limit = executor.ioWq().config().threadLimit();
-        int nodes = executor.ioWq().config().nodes();
-        if ((long) value * nodes > limit.limit()) {
-            throw badRequest(name + " " + value + " per node x " + nodes + (nodes == 1 ? " node" : " nodes")
-                    + " is above the thread limit of " + limit.limit() + " (from " + limit.source() + "): at most "
-                    + limit.limit() / nodes);
+        if (value > limit.limit()) {
+            throw badRequest(name + " " + value + " is above the thread limit of " + limit.limit() + " (from "
+                    + limit.source() + "): at most " + limit.limit());
         }
     }
 
@@ -183,9 +181,10 @@ public class IoWqEndpoint {
     }
 
     /**
-     * {@code GET /actuator/iowq}: the pool's figures, each class's a total over the nodes.
+     * {@code GET /actuator/iowq}: the pool's figures.
      *
-     * @param nodes      number of nodes
+     * @param nodes      always 1: the pool is one node, with one work queue per class (the field stays
+     *                   for the answer's pinned shape)
      * @param bounded    the bound class
      * @param unbounded  the unbound class
      * @param pending    items queued or waiting behind their key
@@ -201,7 +200,8 @@ public class IoWqEndpoint {
                                   long rejected) implements OperationResponseBody {
 
         static StatsDescriptor of(IoWqStats s) {
-            return new StatsDescriptor(s.nodes(), ClassDescriptor.of(s.bounded()), ClassDescriptor.of(s.unbounded()),
+            // the pool is one node, one work queue per class; "nodes" stays in the answer, whose shape is pinned
+            return new StatsDescriptor(1, ClassDescriptor.of(s.bounded()), ClassDescriptor.of(s.unbounded()),
                     s.pending(), s.activeKeys(), s.submitted(), s.completed(), s.failed(), s.cancelled(),
                     s.rejected());
         }

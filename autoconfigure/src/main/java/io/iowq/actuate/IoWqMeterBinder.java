@@ -79,7 +79,7 @@ public class IoWqMeterBinder implements MeterBinder {
         workers(registry, tags, "idle", e -> e.stats().of(c).idle());
         workers(registry, tags, "blocked", e -> e.stats().of(c).blocked());
         Gauge.builder("iowq.workers.max", executor, e -> e.stats().of(c).maxWorkers())
-                .description("Most workers, summed over the nodes")
+                .description("Most workers")
                 .tags(tags)
                 .register(registry);
         Gauge.builder("iowq.queue.pending", executor, e -> e.stats().of(c).pending())
@@ -127,8 +127,9 @@ public class IoWqMeterBinder implements MeterBinder {
                 s -> Integer.MAX_VALUE - s.pending());
         executorGauge(registry, tags, "executor.pool.size", BaseUnits.THREADS,
                 "The current number of threads in the pool", s -> s.bounded().workers() + s.unbounded().workers());
+        // one bound worker is kept while the pool runs; every other worker exits when idle
         executorGauge(registry, tags, "executor.pool.core", BaseUnits.THREADS,
-                "The core number of threads for the pool", IoWqStats::nodes);
+                "The core number of threads for the pool", s -> 1);
         executorGauge(registry, tags, "executor.pool.max", BaseUnits.THREADS,
                 "The maximum allowed number of threads in the pool",
                 s -> Math.min((long) Integer.MAX_VALUE, (long) s.bounded().maxWorkers() + s.unbounded().maxWorkers()));

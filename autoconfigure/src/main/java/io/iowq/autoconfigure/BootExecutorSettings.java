@@ -57,10 +57,10 @@ final class BootExecutorSettings {
 
     private static Map<String, String> noMeaning() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(PREFIX + "pool.core-size", "iowq creates workers as work needs them and keeps one bound worker per node; "
+        m.put(PREFIX + "pool.core-size", "iowq creates workers as work needs them and keeps one bound worker in the pool; "
                 + "how many run at once is iowq.bounded.concurrency");
         m.put(PREFIX + "pool.allow-core-thread-timeout", "every idle iowq worker exits after iowq.idle-timeout, but "
-                + "the last bound worker of a node");
+                + "the last bound worker of the pool");
         m.put(PREFIX + "pool.shutdown.accept-tasks-after-context-close", "while iowq drains it accepts work only "
                 + "from its own running work");
         m.put(PREFIX + "simple.concurrency-limit", "it is for Spring Boot's SimpleAsyncTaskExecutor; how many run at "

@@ -7,12 +7,13 @@ import java.time.Duration;
 import java.util.Map;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
 
 /**
- * The {@code iowq.*} properties. Limits are per node and per work class; a limit left unset takes
- * the engine's default, derived from the machine ({@link IoWqConfig}). Values are checked once bound:
- * a wrong one stops start-up with an {@link InvalidIoWqPropertyException}, which names the property,
- * the value and what is allowed.
+ * The {@code iowq.*} properties. Limits are per work class, for the whole pool; a limit left unset
+ * takes the engine's default, derived from the machine ({@link IoWqConfig}). Values are checked once
+ * bound: a wrong one stops start-up with an {@link InvalidIoWqPropertyException}, which names the
+ * property, the value and what is allowed.
  */
 @ConfigurationProperties(prefix = IoWqProperties.PREFIX)
 public class IoWqProperties implements InitializingBean {
@@ -22,6 +23,13 @@ public class IoWqProperties implements InitializingBean {
 
     private static final String AT_LEAST_ONE = "an integer of at least 1";
     private static final String DURATION = "a duration of zero or more, such as 5s, 500ms or PT5S";
+
+    /** The full name of the deprecated {@code iowq.nodes}. */
+    static final String NODES = "iowq.nodes";
+
+    /** Why {@code iowq.nodes} allows only 1. */
+    private static final String ONE_NODE = "iowq has one work queue per class for the whole machine, "
+            + "as io-wq has since Linux 6.4";
 
     /** The full name of the long-running work report's threshold. */
     public static final String LONG_RUNNING_THRESHOLD = "iowq.long-running-threshold";
@@ -36,7 +44,7 @@ public class IoWqProperties implements InitializingBean {
             Map.entry("iowq.bounded.queue-capacity", AT_LEAST_ONE),
             Map.entry("iowq.unbounded.queue-capacity", AT_LEAST_ONE),
             Map.entry("iowq.idle-timeout", DURATION),
-            Map.entry("iowq.nodes", AT_LEAST_ONE),
+            Map.entry(NODES, "only 1, since " + ONE_NODE),
             Map.entry("iowq.observe-blocking", "true or false"),
             Map.entry("iowq.thread-limit", AT_LEAST_ONE),
             Map.entry("iowq.shutdown.await-termination", DURATION),
@@ -58,12 +66,12 @@ public class IoWqProperties implements InitializingBean {
     private Duration idleTimeout = Duration.ofSeconds(5);
 
     /**
-     * Number of nodes, each with its own workers and queues. Default: the NUMA nodes online (from
-     * /sys/devices/system/node/online), 1 where unknown.
+     * Number of nodes. Only 1 is allowed, and it has no effect: iowq has one work queue per class for
+     * the whole machine. Remove the property.
      */
     private Integer nodes;
 
-    /** Prefix of the worker thread names, followed by node, class (b or u) and a serial number. */
+    /** Prefix of the worker thread names, followed by the class (b or u) and a serial number. */
     private String threadNamePrefix = "iowq-";
 
     /**
@@ -123,12 +131,23 @@ public class IoWqProperties implements InitializingBean {
         this.idleTimeout = idleTimeout;
     }
 
-    /** Number of nodes, or {@code null} for the default. */
+    /**
+     * The number of nodes as set, or {@code null}; only 1 is allowed, and it has no effect.
+     *
+     * @deprecated iowq has one work queue per class for the whole machine; remove {@code iowq.nodes}
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
+    @DeprecatedConfigurationProperty(reason = ONE_NODE + "; only 1 is allowed", since = "0.1.0")
     public Integer getNodes() {
         return nodes;
     }
 
-    /** Sets the number of nodes. */
+    /**
+     * Sets the number of nodes; only 1 is allowed.
+     *
+     * @deprecated iowq has one work queue per class for the whole machine; remove {@code iowq.nodes}
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public void setNodes(Integer nodes) {
         this.nodes = nodes;
     }
@@ -181,7 +200,7 @@ public class IoWqProperties implements InitializingBean {
     /** Checks the bound values. */
     @Override
     public void afterPropertiesSet() {
-        check(nodes == null || nodes >= 1, "nodes", nodes);
+        check(nodes == null || nodes == 1, "nodes", nodes);
         for (WorkClass c : WorkClass.values()) {
             Limits l = limits(c);
             check(l.maxWorkers == null || l.maxWorkers >= 1, c.tag() + ".max-workers", l.maxWorkers);
@@ -210,16 +229,13 @@ public class IoWqProperties implements InitializingBean {
         }
     }
 
-    /** The most workers of {@code workClass} per node: as set, else the engine's default for this machine. */
+    /** The most workers of {@code workClass}: as set, else the engine's default for this machine. */
     private int effectiveMaxWorkers(WorkClass workClass) {
         Integer max = limits(workClass).maxWorkers;
         if (max != null) {
             return max;
         }
         IoWqConfig.Builder defaults = IoWqConfig.builder();
-        if (nodes != null) {
-            defaults.nodes(nodes);
-        }
         if (threadLimit != null) {
             defaults.threadLimit(ThreadLimit.of(threadLimit));
         }
@@ -251,13 +267,15 @@ public class IoWqProperties implements InitializingBean {
         return ALLOWED.get(name);
     }
 
+    /** Whether the property of this full name is deprecated, so that the way out is to remove it. */
+    static boolean deprecated(String name) {
+        return NODES.equals(name);
+    }
+
     /**
      * Sets the values given on {@code builder}; what is unset keeps the engine's default.
      */
     public void applyTo(IoWqConfig.Builder builder) {
-        if (nodes != null) {
-            builder.nodes(nodes);
-        }
         for (WorkClass c : WorkClass.values()) {
             Limits l = limits(c);
             if (l.maxWorkers != null) {
@@ -276,53 +294,53 @@ public class IoWqProperties implements InitializingBean {
         }
     }
 
-    /** The limits of one work class, per node. */
+    /** The limits of one work class, for the whole pool. */
     public static class Limits {
 
         /**
-         * Most workers of this class per node (each class's own description is in
+         * Most workers of this class (each class's own description is in
          * additional-spring-configuration-metadata.json).
          */
         private Integer maxWorkers;
 
         /**
-         * Running (not blocked) workers of this class per node that the pool aims for (each class's
-         * own description is in additional-spring-configuration-metadata.json).
+         * Running (not blocked) workers of this class that the pool aims for (each class's own
+         * description is in additional-spring-configuration-metadata.json).
          */
         private Integer concurrency;
 
         /**
-         * Most items of this class that may wait per node, queued or behind their key (each class's
-         * own description is in the additional metadata). Default: no bound.
+         * Most items of this class that may wait, queued or behind their key (each class's own
+         * description is in the additional metadata). Default: no bound.
          */
         private Integer queueCapacity;
 
-        /** Most workers per node, or {@code null} for the default. */
+        /** Most workers, or {@code null} for the default. */
         public Integer getMaxWorkers() {
             return maxWorkers;
         }
 
-        /** Sets the most workers per node. */
+        /** Sets the most workers. */
         public void setMaxWorkers(Integer maxWorkers) {
             this.maxWorkers = maxWorkers;
         }
 
-        /** Running workers per node aimed for, or {@code null} for the default. */
+        /** Running workers aimed for, or {@code null} for the default. */
         public Integer getConcurrency() {
             return concurrency;
         }
 
-        /** Sets the running workers per node aimed for. */
+        /** Sets the running workers aimed for. */
         public void setConcurrency(Integer concurrency) {
             this.concurrency = concurrency;
         }
 
-        /** Most items of this class that may wait per node; {@code null}: no bound. */
+        /** Most items of this class that may wait; {@code null}: no bound. */
         public Integer getQueueCapacity() {
             return queueCapacity;
         }
 
-        /** Sets the most items of this class that may wait per node. */
+        /** Sets the most items of this class that may wait. */
         public void setQueueCapacity(Integer queueCapacity) {
             this.queueCapacity = queueCapacity;
         }

@@ -10,7 +10,7 @@ import org.springframework.core.Ordered;
  * Reports a wrong {@code iowq.*} value at start-up, naming the property, the value and what is
  * allowed: both a value that does not convert (a {@link BindException}, reported ahead of Spring
  * Boot's generic report) and one that converts but is out of range
- * ({@link InvalidIoWqPropertyException}).
+ * ({@link InvalidIoWqPropertyException}). For a deprecated property the action is to remove it.
  */
 public class IoWqPropertiesFailureAnalyzer implements FailureAnalyzer, Ordered {
 
@@ -40,7 +40,9 @@ public class IoWqPropertiesFailureAnalyzer implements FailureAnalyzer, Ordered {
     private static FailureAnalysis analysis(String property, Object value, String why, String allowed, Throwable cause) {
         String description = "Invalid iowq configuration: the property '" + property + "' is set to '" + value
                 + "', " + why + "." + System.lineSeparator() + System.lineSeparator() + "Allowed: " + allowed + ".";
-        String action = "Set " + property + " to " + allowed + ", or remove it to use the default.";
+        String action = IoWqProperties.deprecated(property)
+                ? "Remove " + property + ": the property is deprecated and will be removed."
+                : "Set " + property + " to " + allowed + ", or remove it to use the default.";
         return new FailureAnalysis(description, action, cause);
     }
 

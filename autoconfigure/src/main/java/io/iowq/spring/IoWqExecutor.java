@@ -291,7 +291,7 @@ public class IoWqExecutor extends AbstractExecutorService implements AsyncTaskEx
         return ioWq.runningWork(stacks);
     }
 
-    /** Changes the most workers of {@code workClass} per node at run time. */
+    /** Changes the most workers of {@code workClass} at run time. */
     public void setMaxWorkers(WorkClass workClass, int maxWorkers) {
         ioWq.setMaxWorkers(workClass, maxWorkers);
     }

@@ -34,7 +34,7 @@ class GrafanaDashboardTests {
     private static final Pattern BY = Pattern.compile("by \\(([a-z_, ]+)\\)");
 
     private final IoWqWorkTimers timers = new IoWqWorkTimers();
-    private final IoWqExecutor executor = new IoWqExecutor(IoWqConfig.builder().recordTimes(true).nodes(1)
+    private final IoWqExecutor executor = new IoWqExecutor(IoWqConfig.builder().recordTimes(true)
             .maxWorkers(WorkClass.BOUND, 2).listener(timers).build());
 
     @AfterEach

@@ -55,8 +55,8 @@ class IoWqEndpointHttpTests {
     @BeforeEach
     void rememberLimits() {
         IoWqStats s = executor.stats();
-        boundedMax = s.bounded().maxWorkers() / s.nodes();
-        unboundedMax = s.unbounded().maxWorkers() / s.nodes();
+        boundedMax = s.bounded().maxWorkers();
+        unboundedMax = s.unbounded().maxWorkers();
     }
 
     @AfterEach
@@ -82,7 +82,7 @@ class IoWqEndpointHttpTests {
             assertThat(figures).containsOnlyKeys("maxWorkers", "concurrency", "workers", "running", "idle", "blocked");
         }
         IoWqStats s = executor.stats();
-        assertThat(a.<Integer>read("$.nodes")).isEqualTo(s.nodes());
+        assertThat(a.<Integer>read("$.nodes")).isEqualTo(1);
         assertThat(a.<Integer>read("$.bounded.maxWorkers")).isEqualTo(s.bounded().maxWorkers());
         assertThat(a.<Integer>read("$.unbounded.concurrency")).isEqualTo(s.unbounded().concurrency());
     }
@@ -341,21 +341,19 @@ class IoWqEndpointHttpTests {
     void resizingChangesMaxWorkersAndAnswersTheNewStats() {
         Answer a = kept("resize", HttpMethod.POST, "/actuator/iowq", "{\"boundedMaxWorkers\":3}");
 
-        int nodes = executor.stats().nodes();
         assertThat(a.status()).isEqualTo(200);
-        assertThat(a.<Integer>read("$.bounded.maxWorkers")).isEqualTo(3 * nodes);
-        assertThat(executor.stats().bounded().maxWorkers()).isEqualTo(3 * nodes);
-        assertThat(executor.stats().unbounded().maxWorkers()).isEqualTo(unboundedMax * nodes);
+        assertThat(a.<Integer>read("$.bounded.maxWorkers")).isEqualTo(3);
+        assertThat(executor.stats().bounded().maxWorkers()).isEqualTo(3);
+        assertThat(executor.stats().unbounded().maxWorkers()).isEqualTo(unboundedMax);
     }
 
     @Test
     void resizingBothClassesAtOnce() {
         Answer a = post("/actuator/iowq", "{\"boundedMaxWorkers\":5,\"unboundedMaxWorkers\":7}");
 
-        int nodes = executor.stats().nodes();
         assertThat(a.status()).isEqualTo(200);
-        assertThat(a.<Integer>read("$.bounded.maxWorkers")).isEqualTo(5 * nodes);
-        assertThat(a.<Integer>read("$.unbounded.maxWorkers")).isEqualTo(7 * nodes);
+        assertThat(a.<Integer>read("$.bounded.maxWorkers")).isEqualTo(5);
+        assertThat(a.<Integer>read("$.unbounded.maxWorkers")).isEqualTo(7);
     }
 
     // ------------------------------------------------------------------ malformed input: 400, nothing changes
@@ -389,17 +387,17 @@ class IoWqEndpointHttpTests {
     @Test
     void aSizeAboveTheThreadLimitIs400WithTheLimitAndChangesNothing() {
         long limit = executor.ioWq().config().threadLimit().limit();
-        int nodes = executor.stats().nodes();
-        long above = limit / nodes + 1;
+        long above = limit + 1;
 
         Answer a = kept("error-limit", HttpMethod.POST, "/actuator/iowq", "{\"unboundedMaxWorkers\":" + above + "}");
 
         assertThat(a.status()).isEqualTo(400);
-        assertThat(a.<String>read("$.message")).startsWith("unboundedMaxWorkers " + above + " per node x " + nodes)
-                .contains("above the thread limit of " + limit + " (from ", "at most " + limit / nodes);
+        assertThat(a.<String>read("$.message"))
+                .startsWith("unboundedMaxWorkers " + above + " is above the thread limit of " + limit + " (from ")
+                .endsWith("at most " + limit);
         assertThat(post("/actuator/iowq", "{\"boundedMaxWorkers\":1000000000}").status()).isEqualTo(400);
         assertUnchanged();
-        assertThat(post("/actuator/iowq", "{\"unboundedMaxWorkers\":" + limit / nodes + "}").status()).isEqualTo(200);
+        assertThat(post("/actuator/iowq", "{\"unboundedMaxWorkers\":" + limit + "}").status()).isEqualTo(200);
     }
 
     @Test
@@ -494,8 +492,8 @@ class IoWqEndpointHttpTests {
 
     private void assertUnchanged() {
         IoWqStats s = executor.stats();
-        assertThat(s.bounded().maxWorkers()).isEqualTo(boundedMax * s.nodes());
-        assertThat(s.unbounded().maxWorkers()).isEqualTo(unboundedMax * s.nodes());
+        assertThat(s.bounded().maxWorkers()).isEqualTo(boundedMax);
+        assertThat(s.unbounded().maxWorkers()).isEqualTo(unboundedMax);
     }
 
     private static long idOf(List<WorkInfo> work, String key) {

@@ -44,7 +44,7 @@ class IoWqEndpointJmxTests {
     @Test
     void statsCancelAndResizeAreOperationsOfTheEndpointMBean() throws Exception {
         ObjectName name = new ObjectName("io.iowq.test.jmx:type=Endpoint,name=Iowq");
-        boundedMax = executor.stats().bounded().maxWorkers() / executor.stats().nodes();
+        boundedMax = executor.stats().bounded().maxWorkers();
 
         Map<String, Object> stats = map( mBeanServer.invoke(name, "stats", new Object[0], new String[0]));
         assertThat(stats).containsKeys("nodes", "bounded", "unbounded", "pending", "submitted", "rejected");
@@ -55,7 +55,7 @@ class IoWqEndpointJmxTests {
 
         Map<String, Object> resized = map(mBeanServer.invoke(name, "resize", new Object[] {2, null},
                 new String[] {Integer.class.getName(), Integer.class.getName()}));
-        assertThat(map(resized.get("bounded"))).containsEntry("maxWorkers", 2 * executor.stats().nodes());
+        assertThat(map(resized.get("bounded"))).containsEntry("maxWorkers", 2);
 
         assertThatThrownBy(() -> mBeanServer.invoke(name, "cancel", new Object[] {"work", "abc"},
                 new String[] {String.class.getName(), Object.class.getName()}))

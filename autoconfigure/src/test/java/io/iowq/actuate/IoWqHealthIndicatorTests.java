@@ -13,7 +13,7 @@ import org.springframework.boot.health.contributor.Status;
 /** {@link IoWqHealthIndicator}: UP with details while the pool runs work, DOWN once it cannot. */
 class IoWqHealthIndicatorTests {
 
-    private final IoWqExecutor executor = new IoWqExecutor(IoWqConfig.builder().nodes(1).build());
+    private final IoWqExecutor executor = new IoWqExecutor(IoWqConfig.builder().build());
     private final IoWqHealthIndicator indicator = new IoWqHealthIndicator(executor);
 
     @AfterEach
@@ -56,7 +56,7 @@ class IoWqHealthIndicatorTests {
     @Test
     void aPoolHeldBelowItsMaxWorkersByRefusedThreadsIsDegraded() throws Exception {
         java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
-        IoWqExecutor limited = new IoWqExecutor(IoWqConfig.builder().nodes(1).observeBlocking(false)
+        IoWqExecutor limited = new IoWqExecutor(IoWqConfig.builder().observeBlocking(false)
                 .maxWorkers(io.iowq.core.WorkClass.BOUND, 4).concurrency(io.iowq.core.WorkClass.BOUND, 4)
                 .threadFactory(r -> {
                     if (threads.incrementAndGet() > 1) {

@@ -42,7 +42,6 @@ class IoWqMeterBinderTests {
     private final IoWqWorkTimers timers = new IoWqWorkTimers();
     private final IoWqExecutor executor = new IoWqExecutor(IoWqConfig.builder()
             .recordTimes(true) // as the starter builds it: the timers need times
-            .nodes(1)
             .maxWorkers(WorkClass.BOUND, 4)
             .concurrency(WorkClass.BOUND, 2)
             .maxWorkers(WorkClass.UNBOUND, 3)

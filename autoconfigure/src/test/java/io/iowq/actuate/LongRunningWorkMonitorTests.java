@@ -28,7 +28,7 @@ class LongRunningWorkMonitorTests {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
-    private final IoWqExecutor executor = new IoWqExecutor(IoWqConfig.builder().nodes(1).recordTimes(true).build());
+    private final IoWqExecutor executor = new IoWqExecutor(IoWqConfig.builder().recordTimes(true).build());
     private final ParkingLot lot = new ParkingLot();
 
     @AfterEach

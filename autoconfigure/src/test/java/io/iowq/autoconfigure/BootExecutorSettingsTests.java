@@ -118,8 +118,8 @@ class BootExecutorSettingsTests {
             Thread unbound = executor.enqueue(executor.work(Thread::currentThread).unbound()).get(30, TimeUnit.SECONDS);
             assertThat(isVirtual(bound)).isTrue();
             assertThat(isVirtual(unbound)).isTrue();
-            assertThat(bound.getName()).startsWith("iowq-0-b-");
-            assertThat(unbound.getName()).startsWith("iowq-0-u-");
+            assertThat(bound.getName()).startsWith("iowq-b-");
+            assertThat(unbound.getName()).startsWith("iowq-u-");
             assertThat(output).contains("spring.threads.virtual.enabled=true: iowq's workers are virtual threads");
         });
     }
@@ -127,7 +127,7 @@ class BootExecutorSettingsTests {
     @Test
     @EnabledForJreRange(min = JRE.JAVA_21)
     void aVirtualWorkerThatBlocksIsSeenBlockedAndAnotherRunsTheQueuedWork() {
-        runner.withPropertyValues("spring.threads.virtual.enabled=true", "iowq.nodes=1", "iowq.bounded.concurrency=1")
+        runner.withPropertyValues("spring.threads.virtual.enabled=true", "iowq.bounded.concurrency=1")
                 .run(context -> {
                     IoWqExecutor executor = context.getBean(IoWqExecutor.class);
                     CountDownLatch release = new CountDownLatch(1);

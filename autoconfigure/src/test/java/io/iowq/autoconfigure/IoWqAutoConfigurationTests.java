@@ -76,9 +76,7 @@ class IoWqAutoConfigurationTests {
         runner.run(context -> {
             IoWqExecutor executor = context.getBean(IoWqExecutor.class);
             IoWqConfig config = executor.ioWq().config();
-            IoWqConfig engine = IoWqConfig.defaults();
-            int cpus = Math.max(1, Runtime.getRuntime().availableProcessors() / engine.nodes());
-            assertThat(config.nodes()).isEqualTo(engine.nodes());
+            int cpus = Runtime.getRuntime().availableProcessors();
             assertThat(config.maxWorkers(WorkClass.BOUND)).isEqualTo(4 * cpus);
             assertThat(config.concurrency(WorkClass.BOUND)).isEqualTo(cpus);
             assertThat(config.concurrency(WorkClass.UNBOUND)).isEqualTo(Math.min(cpus, config.maxWorkers(WorkClass.UNBOUND)));
@@ -96,7 +94,7 @@ class IoWqAutoConfigurationTests {
     void everyPropertyReachesThePool() {
         runner.withPropertyValues("iowq.bounded.max-workers=6", "iowq.bounded.concurrency=3",
                 "iowq.unbounded.max-workers=50", "iowq.unbounded.concurrency=5", "iowq.idle-timeout=750ms",
-                "iowq.nodes=2", "iowq.thread-name-prefix=ledger-", "iowq.shutdown.await-termination=2s",
+                "iowq.thread-name-prefix=ledger-", "iowq.shutdown.await-termination=2s",
                 "iowq.observe-blocking=false", "iowq.thread-limit=5000").run(context -> {
                     IoWqExecutor executor = context.getBean(IoWqExecutor.class);
                     IoWqConfig config = executor.ioWq().config();
@@ -105,8 +103,6 @@ class IoWqAutoConfigurationTests {
                     assertThat(config.maxWorkers(WorkClass.UNBOUND)).isEqualTo(50);
                     assertThat(config.concurrency(WorkClass.UNBOUND)).isEqualTo(5);
                     assertThat(config.idleTimeout()).isEqualTo(Duration.ofMillis(750));
-                    assertThat(config.nodes()).isEqualTo(2);
-                    assertThat(executor.stats().nodes()).isEqualTo(2);
                     assertThat(config.threadNamePrefix()).isEqualTo("ledger-");
                     assertThat(executor.submit(() -> Thread.currentThread().getName()).get(10, TimeUnit.SECONDS))
                             .startsWith("ledger-");

@@ -39,8 +39,7 @@ class IoWqObservationAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(IoWqAutoConfiguration.class, IoWqObservationAutoConfiguration.class))
-            .withBean(TestObservationRegistry.class, TestObservationRegistry::create)
-            .withPropertyValues("iowq.nodes=1");
+            .withBean(TestObservationRegistry.class, TestObservationRegistry::create);
 
     private final ApplicationContextRunner tracing = runner
             .withBean(SimpleTracer.class, SimpleTracer::new)
@@ -104,7 +103,7 @@ class IoWqObservationAutoConfigurationTests {
                         return context instanceof IoWqObservationContext;
                     }
                 })
-                .withPropertyValues("iowq.nodes=1", "iowq.observations.enabled=true",
+                .withPropertyValues("iowq.observations.enabled=true",
                         "management.observations.enable.iowq.work=false")
                 .run(context -> {
                     submitOne(context);
@@ -123,7 +122,7 @@ class IoWqObservationAutoConfigurationTests {
                 .withConfiguration(AutoConfigurations.of(IoWqAutoConfiguration.class, IoWqObservationAutoConfiguration.class,
                         ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
                         SimpleMetricsExportAutoConfiguration.class, IoWqMetricsAutoConfiguration.class))
-                .withPropertyValues("iowq.nodes=1", "iowq.observations.enabled=true")
+                .withPropertyValues("iowq.observations.enabled=true")
                 .run(context -> {
                     assertThat(context.getBean(ObservationRegistry.class).isNoop()).isFalse();
                     submitOne(context);

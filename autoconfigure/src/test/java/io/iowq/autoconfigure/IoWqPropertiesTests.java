@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.jayway.jsonpath.JsonPath;
 import io.iowq.core.IoWqConfig;
 import io.iowq.core.WorkClass;
+import io.iowq.spring.IoWqExecutor;
 import java.io.InputStream;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,7 @@ class IoWqPropertiesTests {
             iowq.bounded.concurrency        | 0     | an integer of at least 1
             iowq.unbounded.max-workers      | -1    | an integer of at least 1
             iowq.unbounded.concurrency      | 0     | an integer of at least 1
-            iowq.nodes                      | 0     | an integer of at least 1
+            iowq.nodes                      | 0     | only 1
             iowq.thread-limit               | 0     | an integer of at least 1
             iowq.idle-timeout               | -1s   | a duration of zero or more
             iowq.idle-timeout               | 9504000000s | a duration of zero or more, up to 292 years
@@ -39,7 +41,7 @@ class IoWqPropertiesTests {
             iowq.unbounded.concurrency      | 1.5   | an integer of at least 1
             iowq.idle-timeout               | soon  | a duration of zero or more
             iowq.shutdown.await-termination | later | a duration of zero or more
-            iowq.nodes                      | two   | an integer of at least 1
+            iowq.nodes                      | two   | only 1
             iowq.thread-limit               | many  | an integer of at least 1
             iowq.observe-blocking           | maybe | true or false
             """)
@@ -65,8 +67,8 @@ class IoWqPropertiesTests {
 
     @Test
     void concurrencyAboveTheDefaultMaximumIsRefusedNamingThatDefault() {
-        int defaultMax = IoWqConfig.builder().nodes(1).build().maxWorkers(WorkClass.BOUND);
-        runner.withPropertyValues("iowq.nodes=1", "iowq.bounded.concurrency=" + (defaultMax + 1)).run(context -> {
+        int defaultMax = IoWqConfig.builder().build().maxWorkers(WorkClass.BOUND);
+        runner.withPropertyValues("iowq.bounded.concurrency=" + (defaultMax + 1)).run(context -> {
             FailureAnalysis analysis = new IoWqPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
             assertThat(analysis.getDescription()).contains("'iowq.bounded.concurrency'", "'" + (defaultMax + 1) + "'",
                     "(" + defaultMax + " by default on this machine)");
@@ -76,8 +78,29 @@ class IoWqPropertiesTests {
     @Test
     void validBoundaryValuesAreAccepted() {
         runner.withPropertyValues("iowq.bounded.max-workers=1", "iowq.bounded.concurrency=1", "iowq.idle-timeout=0s",
-                "iowq.shutdown.await-termination=0s", "iowq.nodes=1", "iowq.thread-limit=1")
+                "iowq.shutdown.await-termination=0s", "iowq.thread-limit=1")
                 .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void nodesOtherThanOneStopStartUpNamingThePropertyWhatIsAllowedAndWhy() {
+        runner.withPropertyValues("iowq.nodes=2").run(context -> {
+            assertThat(context).hasFailed();
+            FailureAnalysis analysis = new IoWqPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription()).contains("'iowq.nodes'", "'2'", "Allowed: only 1",
+                    "one work queue per class for the whole machine", "Linux 6.4");
+            assertThat(analysis.getAction()).startsWith("Remove iowq.nodes").contains("deprecated");
+        });
+    }
+
+    @Test
+    void nodesOfOneStartsAPoolThatWorks() {
+        runner.withPropertyValues("iowq.nodes=1").run(context -> {
+            assertThat(context).hasNotFailed();
+            IoWqExecutor executor = context.getBean(IoWqExecutor.class);
+            assertThat(executor.submit(() -> "ran").get(30, TimeUnit.SECONDS)).isEqualTo("ran");
+        });
     }
 
     @Test
@@ -103,7 +126,18 @@ class IoWqPropertiesTests {
             }
         }
         List<String> maxWorkers = JsonPath.read(json, "$.properties[?(@.name == 'iowq.bounded.max-workers')].description");
-        assertThat(maxWorkers.get(0)).contains("4 x the node's CPUs");
+        assertThat(maxWorkers.get(0)).contains("4 x the number of CPUs");
+    }
+
+    @Test
+    void theMetadataMarksNodesDeprecatedWithItsReason() throws Exception {
+        List<Map<String, Object>> entries = JsonPath.read(metadata(), "$.properties[?(@.name == 'iowq.nodes')]");
+        assertThat(entries).hasSize(1);
+        assertThat(entries.get(0)).containsEntry("deprecated", true);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> deprecation = (Map<String, Object>) entries.get(0).get("deprecation");
+        assertThat(deprecation).containsEntry("since", "0.1.0");
+        assertThat((String) deprecation.get("reason")).contains("one work queue per class", "only 1 is allowed");
     }
 
     @Test

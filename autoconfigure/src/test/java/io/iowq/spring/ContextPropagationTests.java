@@ -32,7 +32,7 @@ import org.springframework.stereotype.Component;
  * call after runs on the very thread that ran the call before.
  */
 @SpringBootTest(classes = ContextPropagationTests.App.class,
-        properties = {"iowq.nodes=1", "iowq.bounded.max-workers=1", "iowq.bounded.concurrency=1"})
+        properties = {"iowq.bounded.max-workers=1", "iowq.bounded.concurrency=1"})
 class ContextPropagationTests {
 
     static final ThreadLocal<String> TENANT = new ThreadLocal<>();

@@ -34,8 +34,8 @@ class IoWqExecutorTests {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    /** One node, one bound worker: what runs and what waits is certain. */
-    private final IoWqExecutor executor = new IoWqExecutor(IoWqConfig.builder().nodes(1)
+    /** One bound worker: what runs and what waits is certain. */
+    private final IoWqExecutor executor = new IoWqExecutor(IoWqConfig.builder()
             .maxWorkers(WorkClass.BOUND, 1).concurrency(WorkClass.BOUND, 1).observeBlocking(false).build());
 
     private final CountDownLatch release = new CountDownLatch(1);

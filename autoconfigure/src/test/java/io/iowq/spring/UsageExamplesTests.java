@@ -166,7 +166,7 @@ class UsageExamplesTests {
         assertThat(one).isEqualTo(CancelResult.OK);
         assertThat(byKey.result()).isEqualTo(CancelResult.RUNNING);
         assertThat(first.isCancelled()).isTrue();
-        assertThat(executor.stats().bounded().maxWorkers()).isEqualTo(16 * executor.stats().nodes());
+        assertThat(executor.stats().bounded().maxWorkers()).isEqualTo(16);
     }
 
     @Test

@@ -48,7 +48,6 @@ class WorkObservationsTests {
 
     private IoWqExecutor executor(WorkObservations observations, int workers) {
         executor = new IoWqExecutor(IoWqConfig.builder()
-                .nodes(1)
                 .maxWorkers(WorkClass.BOUND, workers)
                 .concurrency(WorkClass.BOUND, workers)
                 .threadFactory(r -> {

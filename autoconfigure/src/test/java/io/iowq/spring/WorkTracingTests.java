@@ -42,7 +42,7 @@ import org.springframework.stereotype.Component;
  * next of its key pending.
  */
 @SpringBootTest(classes = WorkTracingTests.App.class,
-        properties = {"iowq.nodes=1", "iowq.bounded.max-workers=1", "iowq.bounded.concurrency=1"})
+        properties = {"iowq.bounded.max-workers=1", "iowq.bounded.concurrency=1"})
 class WorkTracingTests {
 
     private static final Duration PATIENCE = Duration.ofSeconds(10);

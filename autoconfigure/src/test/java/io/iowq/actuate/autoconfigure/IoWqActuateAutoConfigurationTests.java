@@ -99,7 +99,7 @@ class IoWqActuateAutoConfigurationTests {
     @Test
     void anExecutorTheApplicationBuildsGetsTheStatsMetersButNotTheTimersItsPoolWasNotBuiltWith() {
         runner.withBean("applicationTaskExecutor", IoWqExecutor.class,
-                        () -> new IoWqExecutor(IoWqConfig.builder().nodes(1).build()))
+                        () -> new IoWqExecutor(IoWqConfig.builder().build()))
                 .run(context -> {
                     MeterRegistry registry = context.getBean(MeterRegistry.class);
                     assertThat(registry.get("iowq.workers.max").tags("name", "applicationTaskExecutor", "class",
