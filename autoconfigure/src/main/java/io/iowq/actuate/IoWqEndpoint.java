@@ -183,8 +183,8 @@ public class IoWqEndpoint {
     /**
      * {@code GET /actuator/iowq}: the pool's figures.
      *
-     * @param nodes      always 1: the pool is one node, with one work queue per class (the field stays
-     *                   for the answer's pinned shape)
+     * @param nodes      always 1, kept for the answer's pinned shape: the pool has one work queue per
+     *                   class
      * @param bounded    the bound class
      * @param unbounded  the unbound class
      * @param pending    items queued or waiting behind their key
@@ -200,7 +200,7 @@ public class IoWqEndpoint {
                                   long rejected) implements OperationResponseBody {
 
         static StatsDescriptor of(IoWqStats s) {
-            // the pool is one node, one work queue per class; "nodes" stays in the answer, whose shape is pinned
+            // "nodes" is always 1, kept for the answer's pinned shape: one work queue per class
             return new StatsDescriptor(1, ClassDescriptor.of(s.bounded()), ClassDescriptor.of(s.unbounded()),
                     s.pending(), s.activeKeys(), s.submitted(), s.completed(), s.failed(), s.cancelled(),
                     s.rejected());

@@ -5,6 +5,8 @@ import io.iowq.core.ThreadLimit;
 import io.iowq.core.WorkClass;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
@@ -21,13 +23,15 @@ public class IoWqProperties implements InitializingBean {
     /** The prefix of iowq's properties. */
     public static final String PREFIX = "iowq";
 
+    private static final Log logger = LogFactory.getLog(IoWqProperties.class);
+
     private static final String AT_LEAST_ONE = "an integer of at least 1";
     private static final String DURATION = "a duration of zero or more, such as 5s, 500ms or PT5S";
 
     /** The full name of the deprecated {@code iowq.nodes}. */
     static final String NODES = "iowq.nodes";
 
-    /** Why {@code iowq.nodes} allows only 1. */
+    /** Why {@code iowq.nodes} has no effect. */
     private static final String ONE_NODE = "iowq has one work queue per class for the whole machine, "
             + "as io-wq has since Linux 6.4";
 
@@ -44,7 +48,7 @@ public class IoWqProperties implements InitializingBean {
             Map.entry("iowq.bounded.queue-capacity", AT_LEAST_ONE),
             Map.entry("iowq.unbounded.queue-capacity", AT_LEAST_ONE),
             Map.entry("iowq.idle-timeout", DURATION),
-            Map.entry(NODES, "only 1, since " + ONE_NODE),
+            Map.entry(NODES, AT_LEAST_ONE + " (it has no effect: " + ONE_NODE + ")"),
             Map.entry("iowq.observe-blocking", "true or false"),
             Map.entry("iowq.thread-limit", AT_LEAST_ONE),
             Map.entry("iowq.shutdown.await-termination", DURATION),
@@ -66,8 +70,8 @@ public class IoWqProperties implements InitializingBean {
     private Duration idleTimeout = Duration.ofSeconds(5);
 
     /**
-     * Number of nodes. Only 1 is allowed, and it has no effect: iowq has one work queue per class for
-     * the whole machine. Remove the property.
+     * Deprecated, with no effect: iowq has one work queue per class for the whole machine. Remove
+     * the property; a value is still checked (at least 1) and logged as having no effect.
      */
     private Integer nodes;
 
@@ -132,18 +136,18 @@ public class IoWqProperties implements InitializingBean {
     }
 
     /**
-     * The number of nodes as set, or {@code null}; only 1 is allowed, and it has no effect.
+     * The number of nodes as set, or {@code null}; it has no effect.
      *
      * @deprecated iowq has one work queue per class for the whole machine; remove {@code iowq.nodes}
      */
     @Deprecated(since = "0.1.0", forRemoval = true)
-    @DeprecatedConfigurationProperty(reason = ONE_NODE + "; only 1 is allowed", since = "0.1.0")
+    @DeprecatedConfigurationProperty(reason = ONE_NODE + "; the property has no effect", since = "0.1.0")
     public Integer getNodes() {
         return nodes;
     }
 
     /**
-     * Sets the number of nodes; only 1 is allowed.
+     * Sets the number of nodes, which has no effect.
      *
      * @deprecated iowq has one work queue per class for the whole machine; remove {@code iowq.nodes}
      */
@@ -200,7 +204,7 @@ public class IoWqProperties implements InitializingBean {
     /** Checks the bound values. */
     @Override
     public void afterPropertiesSet() {
-        check(nodes == null || nodes == 1, "nodes", nodes);
+        check(nodes == null || nodes >= 1, "nodes", nodes);
         for (WorkClass c : WorkClass.values()) {
             Limits l = limits(c);
             check(l.maxWorkers == null || l.maxWorkers >= 1, c.tag() + ".max-workers", l.maxWorkers);
@@ -276,6 +280,9 @@ public class IoWqProperties implements InitializingBean {
      * Sets the values given on {@code builder}; what is unset keeps the engine's default.
      */
     public void applyTo(IoWqConfig.Builder builder) {
+        if (nodes != null) {
+            logger.warn(NODES + "=" + nodes + " has no effect and is deprecated: " + ONE_NODE + ". Remove it.");
+        }
         for (WorkClass c : WorkClass.values()) {
             Limits l = limits(c);
             if (l.maxWorkers != null) {

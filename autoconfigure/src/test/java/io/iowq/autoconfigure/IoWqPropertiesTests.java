@@ -15,12 +15,17 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
+@ExtendWith(OutputCaptureExtension.class)
 class IoWqPropertiesTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -32,7 +37,7 @@ class IoWqPropertiesTests {
             iowq.bounded.concurrency        | 0     | an integer of at least 1
             iowq.unbounded.max-workers      | -1    | an integer of at least 1
             iowq.unbounded.concurrency      | 0     | an integer of at least 1
-            iowq.nodes                      | 0     | only 1
+            iowq.nodes                      | 0     | an integer of at least 1 (it has no effect
             iowq.thread-limit               | 0     | an integer of at least 1
             iowq.idle-timeout               | -1s   | a duration of zero or more
             iowq.idle-timeout               | 9504000000s | a duration of zero or more, up to 292 years
@@ -41,7 +46,7 @@ class IoWqPropertiesTests {
             iowq.unbounded.concurrency      | 1.5   | an integer of at least 1
             iowq.idle-timeout               | soon  | a duration of zero or more
             iowq.shutdown.await-termination | later | a duration of zero or more
-            iowq.nodes                      | two   | only 1
+            iowq.nodes                      | two   | an integer of at least 1 (it has no effect
             iowq.thread-limit               | many  | an integer of at least 1
             iowq.observe-blocking           | maybe | true or false
             """)
@@ -82,24 +87,24 @@ class IoWqPropertiesTests {
                 .run(context -> assertThat(context).hasNotFailed());
     }
 
-    @Test
-    void nodesOtherThanOneStopStartUpNamingThePropertyWhatIsAllowedAndWhy() {
-        runner.withPropertyValues("iowq.nodes=2").run(context -> {
-            assertThat(context).hasFailed();
-            FailureAnalysis analysis = new IoWqPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
-            assertThat(analysis).isNotNull();
-            assertThat(analysis.getDescription()).contains("'iowq.nodes'", "'2'", "Allowed: only 1",
-                    "one work queue per class for the whole machine", "Linux 6.4");
-            assertThat(analysis.getAction()).startsWith("Remove iowq.nodes").contains("deprecated");
+    @ParameterizedTest(name = "iowq.nodes={0}")
+    @ValueSource(ints = {1, 2})
+    void theDeprecatedNodesStartsOnePoolThatWorksAndIsLoggedAsHavingNoEffect(int nodes, CapturedOutput output) {
+        runner.withPropertyValues("iowq.nodes=" + nodes).run(context -> {
+            assertThat(context).hasNotFailed();
+            IoWqExecutor executor = context.getBean(IoWqExecutor.class);
+            assertThat(executor.submit(() -> "ran").get(30, TimeUnit.SECONDS)).isEqualTo("ran");
+            assertThat(executor.stats().bounded().workers()).isEqualTo(1);
+            assertThat(output).contains("iowq.nodes=" + nodes + " has no effect and is deprecated: iowq has one work "
+                    + "queue per class for the whole machine, as io-wq has since Linux 6.4. Remove it.");
         });
     }
 
     @Test
-    void nodesOfOneStartsAPoolThatWorks() {
-        runner.withPropertyValues("iowq.nodes=1").run(context -> {
-            assertThat(context).hasNotFailed();
-            IoWqExecutor executor = context.getBean(IoWqExecutor.class);
-            assertThat(executor.submit(() -> "ran").get(30, TimeUnit.SECONDS)).isEqualTo("ran");
+    void aZeroNodesIsStillRefusedAndTheWayOutIsToRemoveIt() {
+        runner.withPropertyValues("iowq.nodes=0").run(context -> {
+            FailureAnalysis analysis = new IoWqPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis.getAction()).startsWith("Remove iowq.nodes").contains("deprecated");
         });
     }
 
@@ -137,7 +142,7 @@ class IoWqPropertiesTests {
         @SuppressWarnings("unchecked")
         Map<String, Object> deprecation = (Map<String, Object>) entries.get(0).get("deprecation");
         assertThat(deprecation).containsEntry("since", "0.1.0");
-        assertThat((String) deprecation.get("reason")).contains("one work queue per class", "only 1 is allowed");
+        assertThat((String) deprecation.get("reason")).contains("one work queue per class", "no effect");
     }
 
     @Test

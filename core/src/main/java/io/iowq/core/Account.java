@@ -207,7 +207,8 @@ final class Account {
             toUnpark.add(w.thread);
         } else if (workers.size() < creation.limit(maxWorkers)
                 && (workClass == WorkClass.BOUND || !pool.config.threadLimit().reached())) {
-            w = new Worker(this, pool.config.threadNamePrefix() + (workClass == WorkClass.BOUND ? "b-" : "u-") + ++workerSerial);
+            String prefix = pool.config.threadNamePrefix() + (workClass == WorkClass.BOUND ? "b-" : "u-");
+            w = new Worker(this, prefix + ++workerSerial);
             workers.add(w);
             pool.workerReserved();
             toStart.add(w);

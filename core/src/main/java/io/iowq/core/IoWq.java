@@ -21,12 +21,12 @@ import java.util.function.Function;
  * the CPU count when it does not, exact-key serialized work, linked work, and cancellation of any
  * pending or running item. The seed's {@code struct io_wq}.
  * <p>
- * A pool has one {@link Account} per {@link WorkClass} (the seed's {@code io_wqe_acct}; one of each
- * for the whole pool, as io-wq has had since Linux 6.4 dropped its per-node {@code io_wqe}): its lock,
- * its {@link WorkQueue} and its {@link Worker}s. Cancellation is {@link Cancel}'s, worker creation {@link WorkerCreation}'s,
- * counters and listener calls {@link Events}', and the {@link Manager} retries failed creations and
- * samples busy workers for blocking. The invariants the pool keeps, and which code keeps each, are in
- * {@code docs/architecture.md}.
+ * A pool has one {@link Account} per {@link WorkClass} (the seed's {@code io_wqe_acct}, one of each
+ * for the whole pool, as io-wq has since Linux 6.4 dropped its per-node {@code io_wqe}): its lock,
+ * its {@link WorkQueue} and its {@link Worker}s. Cancellation is {@link Cancel}'s, worker creation
+ * {@link WorkerCreation}'s, counters and listener calls {@link Events}', and the {@link Manager}
+ * retries failed creations and samples busy workers for blocking. The invariants the pool keeps,
+ * and which code keeps each, are in {@code docs/architecture.md}.
  * <p>
  * The run state and the count of what may still add or end work are one word ({@link #ctl}), as
  * {@code ThreadPoolExecutor}'s: the pool terminates, once, when it is shut down, nothing is queued,

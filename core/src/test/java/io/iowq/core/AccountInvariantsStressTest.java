@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * Hunts for a broken {@link Invariants invariant} of an account with randomized timing: two
  * submitters (plain items and items keyed over 3 keys, some spinning a few microseconds), a canceller
  * (by key, by id, by {@code Future.cancel}) and a sampler that looks at the invariants under the
- * account's lock as often as it can get it, against a pool of 1 node, bound maxWorkers 2 /
+ * account's lock as often as it can get it, against a pool of bound maxWorkers 2 /
  * concurrency 2, its workers real threads that go idle on the free list, are woken, and (in half the
  * rounds, idle timeout 1 ms) exit and are made again. The sampler sees the account at the lock's
  * hand-overs, where each invariant must hold.

@@ -15,7 +15,7 @@ import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Test;
 
 /**
- * Lincheck, in stress mode, on one pool (1 node, bound maxWorkers 2 / concurrency 2, no observed
+ * Lincheck, in stress mode, on one pool (bound maxWorkers 2 / concurrency 2, no observed
  * blocking) run by its own worker threads: submitters and cancellers race the workers, and
  * {@link #invariants()} looks at the account's {@link Invariants} between them.
  * <p>

@@ -192,7 +192,7 @@ class HashedWorkTest {
     }
 
     @Test
-    void aKeyIsExclusiveWhicheverThreadSubmits() throws Exception {
+    void itemsOfAKeyFromSeveralThreadsRunOneAtATime() throws Exception {
         IoWq pool = pools.start(Pools.quiet());
         List<Work<String>> items = new ArrayList<>();
         List<Thread> submitters = new ArrayList<>();

@@ -20,7 +20,7 @@ final class Pools implements AfterEachCallback {
     private final List<IoWq> started = new ArrayList<>();
 
     /**
-     * One node, idle workers kept for the length of a test, and no observed blocking: only what
+     * Idle workers kept for the length of a test, and no observed blocking: only what
      * the test does moves the pool.
      */
     static IoWqConfig.Builder quiet() {
@@ -33,7 +33,7 @@ final class Pools implements AfterEachCallback {
     }
 
     /**
-     * Starts a pool and waits until each node's first worker is idle: until then it counts as running,
+     * Starts a pool and waits until its first bound worker is idle: until then it counts as running,
      * and a submission below the concurrency target would get a second worker.
      */
     IoWq start(IoWqConfig.Builder config) {
