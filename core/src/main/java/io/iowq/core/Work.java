@@ -79,8 +79,8 @@ public final class Work<V> extends WorkState<V> implements RunnableFuture<V> {
 
     /** The worker that runs it, written before its start (whose volatile write publishes it), for {@code Future.cancel}. */
     Worker worker;
-    /** When it started, if times are recorded; written before its worker publishes it as current. */
-    volatile long startNanos;
+    /** When it started, if times are recorded; written with {@code current}, under the account's lock. */
+    long startNanos;
     /** The thread that runs it by hand ({@link #run()}), for a cancel to interrupt. */
     private volatile Thread runner;
 

@@ -30,14 +30,14 @@ final class Worker implements Runnable {
     boolean retired;
     /** Its thread has run it (a reserved worker's thread may still fail to start, or not run it yet). */
     boolean started;
-    /** The item it runs, findable by cancel (the seed's {@code cur_work}); volatile for the pool's stats. */
-    volatile Work<?> current;
+    /** The item it runs, findable by cancel (the seed's {@code cur_work}). */
+    Work<?> current;
     /** The key it owns, and how many of the items that waited for the key when it took it are still to run. */
     KeyChain chain;
     int budget;
     /** The item the manager saw it in at its last look; dropped when it leaves the item. */
     Work<?> sampleWork;
-    /** The installed context of {@link #current}, from its install to its close, else {@code null}; written by the worker. */
+    /** The installed context of {@link #current} if it has one, from its install to its close, else {@code null}; written by the worker. */
     volatile ContextHook.Scope installed;
 
     // Touched only by this worker's own thread.
@@ -104,6 +104,7 @@ final class Worker implements Runnable {
             } else if (l != null) {
                 l.worker = this;
                 if (l.start()) {
+                    l.startNanos = account.pool.stamp(l.id);
                     current = l;
                     return l;
                 }
@@ -140,6 +141,7 @@ final class Worker implements Runnable {
             if ((!surplusRests || a.running <= a.concurrency) && !a.pool.isStopped()) {
                 Work<?> work = a.queue.take(this, a.toForget);
                 if (work != null) {
+                    work.startNanos = a.pool.stamp(work.id);
                     current = work;
                     a.wakeForBacklog();
                     return work;
@@ -198,15 +200,16 @@ final class Worker implements Runnable {
      */
     private Work<?> handle(Work<?> work) {
         IoWq pool = account.pool;
-        long start = pool.stamp(work.id);
-        work.startNanos = start;
+        long start = work.startNanos;
         FlightEvents.Ended flight = FlightEvents.started(work);
         Object outcome;
         Work.State end;
         ContextHook.Scope scope = ContextHook.Scope.NOOP;
         try {
             scope = work.context.install();
-            installed = scope;
+            if (scope != ContextHook.Scope.NOOP) {
+                installed = scope;
+            }
             outcome = work.call();
             end = Work.State.COMPLETED;
         } catch (Throwable t) {
@@ -214,7 +217,9 @@ final class Worker implements Runnable {
             end = Work.State.FAILED;
         }
         FlightEvents.ran(flight);
-        installed = null;
+        if (scope != ContextHook.Scope.NOOP) {
+            installed = null;
+        }
         try {
             scope.close();
         } catch (Throwable t) {
