@@ -172,7 +172,7 @@ public class IoWqEndpoint {
         ThreadLimit limit = executor.ioWq().config().threadLimit();
         if (value > limit.limit()) {
             throw badRequest(name + " " + value + " is above the thread limit of " + limit.limit() + " (from "
-                    + limit.source() + "): at most " + limit.limit());
+                    + limit.source() + ")");
         }
     }
 

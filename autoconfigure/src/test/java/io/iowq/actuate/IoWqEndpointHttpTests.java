@@ -394,7 +394,8 @@ class IoWqEndpointHttpTests {
         assertThat(a.status()).isEqualTo(400);
         assertThat(a.<String>read("$.message"))
                 .startsWith("unboundedMaxWorkers " + above + " is above the thread limit of " + limit + " (from ")
-                .endsWith("at most " + limit);
+                .endsWith(")")
+                .doesNotContain("at most");
         assertThat(post("/actuator/iowq", "{\"boundedMaxWorkers\":1000000000}").status()).isEqualTo(400);
         assertUnchanged();
         assertThat(post("/actuator/iowq", "{\"unboundedMaxWorkers\":" + limit + "}").status()).isEqualTo(200);
