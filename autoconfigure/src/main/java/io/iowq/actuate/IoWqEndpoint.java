@@ -200,7 +200,6 @@ public class IoWqEndpoint {
                                   long rejected) implements OperationResponseBody {
 
         static StatsDescriptor of(IoWqStats s) {
-            // "nodes" is always 1, kept for the answer's pinned shape: one work queue per class
             return new StatsDescriptor(1, ClassDescriptor.of(s.bounded()), ClassDescriptor.of(s.unbounded()),
                     s.pending(), s.activeKeys(), s.submitted(), s.completed(), s.failed(), s.cancelled(),
                     s.rejected());

@@ -104,9 +104,7 @@ final class Worker implements Runnable {
             } else if (l != null) {
                 l.worker = this;
                 if (l.start()) {
-                    l.startNanos = account.pool.stamp(l.id);
-                    current = l;
-                    return l;
+                    return enter(l);
                 }
             }
             l = null; // nothing of an item stays reachable from an idle worker
@@ -114,6 +112,14 @@ final class Worker implements Runnable {
         } finally {
             account.unlock();
         }
+    }
+
+    /** Makes {@code work}, just started, its current item, stamped with its start: both published by the lock. */
+    private Work<?> enter(Work<?> work) {
+        assert account.lock.isHeldByCurrentThread();
+        work.startNanos = account.pool.stamp(work.id);
+        current = work;
+        return work;
     }
 
     /** Out of its item: it counts running again if it was blocked, and loses any interrupt aimed at the item. */
@@ -141,8 +147,7 @@ final class Worker implements Runnable {
             if ((!surplusRests || a.running <= a.concurrency) && !a.pool.isStopped()) {
                 Work<?> work = a.queue.take(this, a.toForget);
                 if (work != null) {
-                    work.startNanos = a.pool.stamp(work.id);
-                    current = work;
+                    enter(work);
                     a.wakeForBacklog();
                     return work;
                 }
